@@ -1,0 +1,98 @@
+using System.Diagnostics;
+using Distributed.InferenceWorker.Native;
+
+namespace Distributed.InferenceWorker.Generation;
+
+/// <summary>
+/// One sequence id of a model's context. Between requests the slot keeps the tokens whose KV cells it still holds
+/// (<see cref="CachedTokens"/>) and the cache key of the conversation that produced them, so the next turn of
+/// that conversation can reuse the common prefix instead of prefilling it again.
+/// </summary>
+internal sealed class SequenceSlot(int sequenceId)
+{
+    public int SequenceId { get; } = sequenceId;
+
+    public GenerationJob? Job { get; private set; }
+
+    /// <summary>Tokens present in this sequence's KV cells, in position order.</summary>
+    public List<int> CachedTokens { get; } = [];
+
+    public string? CacheKey { get; private set; }
+
+    public long LastUsed { get; private set; }
+
+    // State of the job in progress.
+    public int PrefillOffset { get; set; }
+
+    public int ReusedTokens { get; private set; }
+
+    public int PendingToken { get; set; } = -1;
+
+    public int BatchIndex { get; set; } = -1;
+
+    public int Completion { get; set; }
+
+    public long AdmittedAt { get; private set; }
+
+    public long FirstTokenAt { get; set; }
+
+    public SafeLlamaSamplerHandle? Sampler { get; private set; }
+
+    public TokenTextDecoder? Text { get; private set; }
+
+    public StopStringMatcher? Stops { get; private set; }
+
+    public bool IsFree => Job is null;
+
+    public bool IsPrefilling => Job is not null && PrefillOffset < Job.PromptTokens.Length;
+
+    public int Position => CachedTokens.Count;
+
+    /// <summary>Tokens of <paramref name="prompt"/> already in this slot's cache (kept below the prompt's length so one token is decoded).</summary>
+    public int CommonPrefix(int[] prompt)
+    {
+        var limit = Math.Min(CachedTokens.Count, prompt.Length - 1);
+        var n = 0;
+        while (n < limit && CachedTokens[n] == prompt[n])
+        {
+            n++;
+        }
+
+        return n;
+    }
+
+    public void Start(GenerationJob job, int reused, SafeLlamaSamplerHandle sampler, TokenTextDecoder text)
+    {
+        Job = job;
+        CacheKey = job.CacheKey;
+        ReusedTokens = reused;
+        PrefillOffset = reused;
+        CachedTokens.RemoveRange(reused, CachedTokens.Count - reused);
+        PendingToken = -1;
+        BatchIndex = -1;
+        Completion = 0;
+        FirstTokenAt = 0;
+        AdmittedAt = Stopwatch.GetTimestamp();
+        Sampler = sampler;
+        Text = text;
+        Stops = new StopStringMatcher(job.Stop);
+    }
+
+    /// <summary>Ends the job; <paramref name="keepCache"/> false forgets the cached tokens (their cells were cleared).</summary>
+    public void Finish(bool keepCache)
+    {
+        Sampler?.Dispose();
+        Sampler = null;
+        Text = null;
+        Stops = null;
+        Job = null;
+        PendingToken = -1;
+        BatchIndex = -1;
+        LastUsed = Stopwatch.GetTimestamp();
+        if (!keepCache)
+        {
+            CachedTokens.Clear();
+            CacheKey = null;
+        }
+    }
+}

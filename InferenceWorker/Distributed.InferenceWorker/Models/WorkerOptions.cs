@@ -1,0 +1,71 @@
+using System.ComponentModel.DataAnnotations;
+
+namespace Distributed.InferenceWorker.Models;
+
+/// <summary>Worker settings, section <c>Worker</c> (environment: <c>Worker__ModelsDirectory</c>, ...).</summary>
+public sealed class WorkerOptions
+{
+    public const string SectionName = "Worker";
+
+    /// <summary>gRPC port (HTTP/2 cleartext); 0 picks a free one.</summary>
+    [Range(0, 65535)]
+    public int Port { get; set; } = 4000;
+
+    /// <summary>Folder of <c>.gguf</c> files and an optional <c>models.json</c>.</summary>
+    [Required]
+    public string ModelsDirectory { get; set; } = "models";
+
+    /// <summary>How many models stay resident at once; the least recently used idle one is unloaded first.</summary>
+    [Range(1, 64)]
+    public int MaxLoadedModels { get; set; } = 2;
+
+    /// <summary>Bytes the resident models may use together; 0 means no byte budget.</summary>
+    [Range(0, long.MaxValue)]
+    public long MemoryBudgetBytes { get; set; }
+
+    /// <summary>CPU threads per decode; 0 means the machine's core count (never more: ggml spin-waits).</summary>
+    [Range(0, 1024)]
+    public int Threads { get; set; }
+
+    /// <summary>Context tokens per sequence, capped by the model's training context.</summary>
+    [Range(64, 1 << 20)]
+    public int ContextSize { get; set; } = 4096;
+
+    /// <summary>Sequences decoded together per model (continuous batching).</summary>
+    [Range(1, 256)]
+    public int ParallelSequences { get; set; } = 4;
+
+    /// <summary>Most tokens in one <c>llama_decode</c> call; larger batches abort llama.cpp.</summary>
+    [Range(32, 8192)]
+    public int BatchSize { get; set; } = 512;
+
+    /// <summary>Requests that may wait per model when every sequence is busy.</summary>
+    [Range(0, 10_000)]
+    public int QueueLimit { get; set; } = 64;
+
+    /// <summary>Generated tokens when a request sets none.</summary>
+    [Range(1, 1 << 20)]
+    public int DefaultMaxTokens { get; set; } = 512;
+
+    /// <summary>Layers offloaded to a GPU (-1: all); ignored without a GPU backend.</summary>
+    [Range(-1, 10_000)]
+    public int GpuLayers { get; set; } = -1;
+
+    /// <summary><c>cpu</c> or <c>cuda</c>: which native build to load from <c>native/&lt;variant&gt;</c>.</summary>
+    [RegularExpression("^(cpu|cuda)$")]
+    public string NativeVariant { get; set; } = "cpu";
+
+    /// <summary>Overrides the folder of the llama.cpp shared libraries.</summary>
+    public string? NativeDirectory { get; set; }
+
+    /// <summary>Models loaded at start-up, so the first request does not wait for a load.</summary>
+    public List<string> Preload { get; set; } = [];
+
+    /// <summary>Name reported in status replies; defaults to the host name.</summary>
+    public string? WorkerId { get; set; }
+
+    public int EffectiveThreads => Threads > 0 ? Math.Min(Threads, Environment.ProcessorCount) : Environment.ProcessorCount;
+
+    public string ResolveNativeDirectory() =>
+        NativeDirectory ?? Path.Combine(AppContext.BaseDirectory, "native", NativeVariant);
+}

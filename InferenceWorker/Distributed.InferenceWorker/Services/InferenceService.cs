@@ -1,0 +1,153 @@
+using Distributed.Contracts.Inference.V1;
+using Distributed.Grpc;
+using Distributed.InferenceWorker.Generation;
+using Distributed.InferenceWorker.Models;
+using Distributed.InferenceWorker.Native;
+using Microsoft.Extensions.Options;
+using WireFinishReason = Distributed.Contracts.Inference.V1.FinishReason;
+
+namespace Distributed.InferenceWorker.Services;
+
+/// <summary>The <c>distributed.inference.v1.Inference</c> gRPC service.</summary>
+public sealed class InferenceService(ModelManager models, IOptions<WorkerOptions> options)
+{
+    private readonly WorkerOptions _options = options.Value;
+
+    public void Register(GrpcServiceBuilder service) => service
+        .AddUnary(InferenceMethods.ListModels, ListModels)
+        .AddUnary(InferenceMethods.LoadModel, LoadModel)
+        .AddUnary(InferenceMethods.UnloadModel, UnloadModel)
+        .AddUnary(InferenceMethods.GetStatus, GetStatus)
+        .AddServerStreaming(InferenceMethods.Generate, Generate);
+
+    public Task<ListModelsReply> ListModels(ListModelsRequest request, ServerCallContext context)
+    {
+        var reply = new ListModelsReply();
+        foreach (var entry in models.Catalog.List())
+        {
+            reply.Models.Add(Describe(entry, models.Find(entry.Name)));
+        }
+
+        return Task.FromResult(reply);
+    }
+
+    public async Task<LoadModelReply> LoadModel(LoadModelRequest request, ServerCallContext context)
+    {
+        var outcome = await models.LoadAsync(request.Name, context.CancellationToken);
+        var model = outcome.Model;
+        return new LoadModelReply
+        {
+            Message = $"{model.Name} model is ready to use.",
+            Model = Describe(model.Entry, model),
+            LoadMs = outcome.AlreadyLoaded ? 0 : model.LoadMs,
+            MemoryBytes = model.MemoryBytes,
+            AlreadyLoaded = outcome.AlreadyLoaded,
+        };
+    }
+
+    public Task<UnloadModelReply> UnloadModel(UnloadModelRequest request, ServerCallContext context)
+    {
+        var name = models.Catalog.Resolve(request.Name).Name;
+        var wasLoaded = models.Unload(name);
+        return Task.FromResult(new UnloadModelReply
+        {
+            WasLoaded = wasLoaded,
+            Message = wasLoaded ? $"{name} model was unloaded." : $"{name} model was not loaded.",
+        });
+    }
+
+    public Task<GetStatusReply> GetStatus(GetStatusRequest request, ServerCallContext context)
+    {
+        var reply = new GetStatusReply
+        {
+            WorkerId = _options.WorkerId ?? Environment.MachineName,
+            Capacity = _options.ParallelSequences,
+            MemoryBudgetBytes = _options.MemoryBudgetBytes,
+            MaxLoadedModels = _options.MaxLoadedModels,
+            Backend = LlamaLibrary.Backend,
+        };
+        foreach (var model in models.Loaded)
+        {
+            var engine = model.Engine;
+            reply.Loaded.Add(new LoadedModelStatus
+            {
+                Name = model.Name,
+                Capacity = engine.Capacity,
+                ActiveSequences = engine.ActiveSequences,
+                QueuedSequences = engine.QueuedSequences,
+                ContextLength = engine.ContextLength,
+                MemoryBytes = model.MemoryBytes,
+            });
+            reply.ActiveSequences += engine.ActiveSequences;
+            reply.QueuedSequences += engine.QueuedSequences;
+            reply.MemoryUsedBytes += model.MemoryBytes;
+        }
+
+        return Task.FromResult(reply);
+    }
+
+    public async Task Generate(GenerateRequest request, IServerStreamWriter<GenerateReply> stream, ServerCallContext context)
+    {
+        using var lease = await models.AcquireAsync(request.Model, context.CancellationToken);
+        var job = GenerateRequestReader.CreateJob(request, lease.Model, _options.DefaultMaxTokens, context.CancellationToken);
+        lease.Model.Engine.Enqueue(job);
+
+        // The engine always completes the job (cancelled jobs too), so read without a token.
+        await foreach (var update in job.Updates.ReadAllAsync(CancellationToken.None))
+        {
+            var reply = new GenerateReply { Delta = update.Delta };
+            if (update.Result is { } result)
+            {
+                reply.FinishReason = result.FinishReason switch
+                {
+                    Generation.FinishReason.Stop => WireFinishReason.Stop,
+                    Generation.FinishReason.Length => WireFinishReason.Length,
+                    Generation.FinishReason.ContextFull => WireFinishReason.ContextFull,
+                    _ => WireFinishReason.Cancelled,
+                };
+                reply.Usage = new Usage
+                {
+                    PromptTokens = result.PromptTokens,
+                    CompletionTokens = result.CompletionTokens,
+                    CachedTokens = result.CachedTokens,
+                };
+                reply.Timings = new Timings
+                {
+                    QueuedMs = result.QueuedMs,
+                    PrefillMs = result.PrefillMs,
+                    PrefillTokensPerSecond = result.PrefillTokensPerSecond,
+                    DecodeTokensPerSecond = result.DecodeTokensPerSecond,
+                    TotalMs = result.TotalMs,
+                };
+            }
+
+            if (!context.CancellationToken.IsCancellationRequested)
+            {
+                await stream.WriteAsync(reply, context.CancellationToken);
+            }
+        }
+
+        context.CancellationToken.ThrowIfCancellationRequested();
+    }
+
+    private static ModelInfo Describe(CatalogEntry entry, LoadedModel? loaded)
+    {
+        var info = new ModelInfo
+        {
+            Name = entry.Name,
+            File = entry.FileName,
+            SizeBytes = entry.SizeBytes,
+            Loaded = loaded is not null,
+        };
+        info.Aliases.AddRange(entry.Settings.Aliases);
+        if (loaded is not null)
+        {
+            info.Parameters = loaded.Parameters;
+            info.TrainContextLength = loaded.TrainContextLength;
+            info.ContextLength = loaded.Engine.ContextLength;
+            info.HasChatTemplate = loaded.HasChatTemplate;
+        }
+
+        return info;
+    }
+}

@@ -1,0 +1,43 @@
+using Distributed.Grpc;
+using Distributed.InferenceWorker.Models;
+using Distributed.InferenceWorker.Native;
+using Distributed.InferenceWorker.Services;
+using Microsoft.AspNetCore.Server.Kestrel.Core;
+
+namespace Distributed.InferenceWorker;
+
+public static class WorkerApplicationExtensions
+{
+    /// <summary>Options, llama.cpp, the model catalog and manager, and a Kestrel HTTP/2 cleartext endpoint for gRPC.</summary>
+    public static WebApplicationBuilder AddInferenceWorker(this WebApplicationBuilder builder)
+    {
+        builder.Services.AddOptions<WorkerOptions>()
+            .BindConfiguration(WorkerOptions.SectionName)
+            .ValidateDataAnnotations()
+            .ValidateOnStart();
+
+        var port = builder.Configuration.GetValue<int?>($"{WorkerOptions.SectionName}:{nameof(WorkerOptions.Port)}") ?? 4000;
+        builder.WebHost.ConfigureKestrel(kestrel =>
+        {
+            kestrel.ListenAnyIP(port, listen => listen.Protocols = HttpProtocols.Http2);
+            // Many concurrent streams per gateway connection.
+            kestrel.Limits.Http2.MaxStreamsPerConnection = 1000;
+        });
+
+        builder.Services.AddGrpcTransport();
+        builder.Services.AddSingleton<ModelCatalog>();
+        builder.Services.AddSingleton<ModelManager>();
+        builder.Services.AddSingleton<InferenceService>();
+        builder.Services.AddSingleton<HealthService>();
+        builder.Services.AddHostedService<LlamaStartup>();
+        return builder;
+    }
+
+    public static WebApplication MapInferenceWorker(this WebApplication app)
+    {
+        app.MapGrpcService(app.Services.GetRequiredService<InferenceService>().Register);
+        app.MapGrpcService(app.Services.GetRequiredService<HealthService>().Register);
+        app.MapGrpcUnimplemented();
+        return app;
+    }
+}

@@ -1,0 +1,334 @@
+using Distributed.Contracts.Inference.V1;
+using Distributed.Grpc;
+using Grpc.Health.V1;
+
+namespace Distributed.InferenceWorker.Tests.Services;
+
+/// <summary>The worker end to end: real Kestrel, real gRPC client, real llama.cpp and the shared test models.</summary>
+public class InferenceServiceTests
+{
+    private const string Stories = "stories260K";
+    private const string Random = "llama-2-tiny-random";
+    private WorkerHost _worker = null!;
+
+    private GrpcChannel Channel => _worker.Channel;
+
+    [OneTimeSetUp]
+    public async Task StartWorker() => _worker = await WorkerHost.StartAsync();
+
+    [OneTimeTearDown]
+    public async Task StopWorker() => await _worker.DisposeAsync();
+
+    [Test]
+    public async Task HealthCheck_Started_Serving()
+    {
+        var reply = await Channel.UnaryAsync(HealthMethods.Check, new HealthCheckRequest());
+        Assert.That(reply.Status, Is.EqualTo(HealthCheckResponse.Types.ServingStatus.Serving));
+    }
+
+    [Test]
+    public async Task ListModels_Directory_ListsGgufFilesWithAliases()
+    {
+        var reply = await Channel.UnaryAsync(InferenceMethods.ListModels, new ListModelsRequest());
+        var names = reply.Models.Select(m => m.Name).ToArray();
+        Assert.That(names, Is.SupersetOf(new[] { Stories, Random, "not-gguf", "truncated", "empty" }));
+        var stories = reply.Models.Single(m => m.Name == Stories);
+        Assert.That(stories.Aliases, Is.EquivalentTo(new[] { "llama2", "stories" }));
+        Assert.That(stories.File, Is.EqualTo("stories260K.gguf"));
+        Assert.That(stories.SizeBytes, Is.EqualTo(new FileInfo(TestPaths.Stories).Length));
+    }
+
+    [Test]
+    public async Task LoadModel_ByAlias_ReadyMessageAndModelFacts()
+    {
+        var reply = await Channel.UnaryAsync(InferenceMethods.LoadModel, new LoadModelRequest { Name = "llama2" });
+        Assert.Multiple(() =>
+        {
+            Assert.That(reply.Message, Is.EqualTo("stories260K model is ready to use."));
+            Assert.That(reply.Model.Loaded, Is.True);
+            Assert.That(reply.Model.Parameters, Is.InRange(250_000, 350_000));
+            Assert.That(reply.Model.ContextLength, Is.EqualTo(512));
+            Assert.That(reply.MemoryBytes, Is.GreaterThan(0));
+        });
+
+        var again = await Channel.UnaryAsync(InferenceMethods.LoadModel, new LoadModelRequest { Name = Stories });
+        Assert.That(again.AlreadyLoaded, Is.True);
+    }
+
+    [Test]
+    public async Task LoadModel_ConcurrentSameModel_SharesOneLoad()
+    {
+        await Channel.UnaryAsync(InferenceMethods.UnloadModel, new UnloadModelRequest { Name = Random });
+        var loads = await Task.WhenAll(Enumerable.Range(0, 6).Select(_ =>
+            Channel.UnaryAsync(InferenceMethods.LoadModel, new LoadModelRequest { Name = Random })));
+        // Every caller that did not find it resident waited on the same load, so they report the same load time.
+        var fresh = loads.Where(l => !l.AlreadyLoaded).Select(l => l.LoadMs).Distinct().ToArray();
+        Assert.That(fresh, Has.Length.EqualTo(1));
+        var status = await Channel.StatusAsync();
+        Assert.That(status.Loaded.Count(m => m.Name == Random), Is.EqualTo(1));
+    }
+
+    [Test]
+    public async Task UnloadModel_Loaded_RemovedFromStatus()
+    {
+        await Channel.UnaryAsync(InferenceMethods.LoadModel, new LoadModelRequest { Name = Random });
+        var reply = await Channel.UnaryAsync(InferenceMethods.UnloadModel, new UnloadModelRequest { Name = Random });
+        var status = await Channel.StatusAsync();
+        var list = await Channel.UnaryAsync(InferenceMethods.ListModels, new ListModelsRequest());
+        Assert.Multiple(() =>
+        {
+            Assert.That(reply.WasLoaded, Is.True);
+            Assert.That(status.Loaded.Select(m => m.Name), Does.Not.Contain(Random));
+            Assert.That(list.Models.Single(m => m.Name == Random).Loaded, Is.False);
+        });
+    }
+
+    [TestCase("not-gguf", "not a GGUF file")]
+    [TestCase("empty", "not a GGUF file")]
+    [TestCase("truncated", "could not be loaded")]
+    public async Task LoadModel_BadFile_FailedPreconditionAndWorkerKeepsServing(string name, string reason)
+    {
+        var error = Assert.ThrowsAsync<RpcException>(() => Channel.UnaryAsync(InferenceMethods.LoadModel, new LoadModelRequest { Name = name }));
+        Assert.That(error!.StatusCode, Is.EqualTo(StatusCode.FailedPrecondition));
+        Assert.That(error.Detail, Does.Contain(reason));
+
+        var outcome = await Channel.RunAsync(GenerationClient.Prompt(Stories, "Once upon a time", 8));
+        Assert.That(outcome.Final.Usage.CompletionTokens, Is.GreaterThan(0));
+    }
+
+    [Test]
+    public async Task LoadModel_UnknownName_NotFoundListingModels()
+    {
+        var error = Assert.ThrowsAsync<RpcException>(() => Channel.UnaryAsync(InferenceMethods.LoadModel, new LoadModelRequest { Name = "gpt-9" }));
+        Assert.That(error!.StatusCode, Is.EqualTo(StatusCode.NotFound));
+        Assert.That(error.Detail, Does.Contain("stories260K"));
+    }
+
+    [Test]
+    public async Task Generate_GreedyStories_SameEnglishTextEveryRun()
+    {
+        var request = GenerationClient.Prompt(Stories, "Once upon a time, there was a little girl", 40);
+        var first = await Channel.RunAsync(request);
+        var second = await Channel.RunAsync(request);
+
+        var words = first.Text.Split([' ', '.', ',', '\n', '!', '"'], StringSplitOptions.RemoveEmptyEntries);
+        Assert.Multiple(() =>
+        {
+            Assert.That(second.Text, Is.EqualTo(first.Text));
+            Assert.That(words.Length, Is.GreaterThan(10));
+            Assert.That(words.Count(w => w.All(char.IsAsciiLetter)), Is.GreaterThan(words.Length * 8 / 10));
+            Assert.That(words, Has.Some.Matches<string>(w => w is "the" or "a" or "was" or "she" or "to" or "and"));
+            Assert.That(first.Final.FinishReason, Is.AnyOf(FinishReason.Length, FinishReason.Stop));
+        });
+    }
+
+    [Test]
+    public async Task Generate_SameSeed_SameSampledText()
+    {
+        var request = GenerationClient.Prompt(Stories, "The dog", 30, temperature: 0.9f);
+        request.Sampling.Seed = 1234;
+        var first = await Channel.RunAsync(request);
+        var second = await Channel.RunAsync(request);
+        Assert.That(second.Text, Is.EqualTo(first.Text));
+    }
+
+    [Test]
+    public async Task Generate_Stream_DeltasInOrderThenOneFinalReply()
+    {
+        var outcome = await Channel.RunAsync(GenerationClient.Prompt(Stories, "Once upon a time", 24));
+        var final = outcome.Final;
+        Assert.Multiple(() =>
+        {
+            Assert.That(outcome.Deltas.Count, Is.GreaterThan(5), "text arrives token by token, not at the end");
+            Assert.That(final.FinishReason, Is.EqualTo(FinishReason.Length));
+            Assert.That(final.Usage.CompletionTokens, Is.EqualTo(24));
+            Assert.That(final.Usage.PromptTokens, Is.GreaterThan(3));
+            Assert.That(final.Timings.DecodeTokensPerSecond, Is.GreaterThan(0));
+        });
+    }
+
+    [Test]
+    public async Task Generate_EightConcurrentOnFourSlots_EachMatchesItsSoloRun()
+    {
+        var prompts = new[]
+        {
+            "Once upon a time", "The little cat", "Tom and Lily went", "One day, a bird",
+            "The sun was", "Sam had a red ball", "There was a big tree", "Mom said",
+        };
+        var requests = prompts.Select(p => GenerationClient.Prompt(Stories, p, 32)).ToArray();
+        var solo = new List<string>();
+        foreach (var request in requests)
+        {
+            solo.Add((await Channel.RunAsync(request)).Text);
+        }
+
+        var together = await Task.WhenAll(requests.Select(r => Channel.RunAsync(r)));
+        for (var i = 0; i < prompts.Length; i++)
+        {
+            Assert.That(together[i].Text, Is.EqualTo(solo[i]), $"prompt {i}: '{prompts[i]}'");
+            Assert.That(together[i].Final.Usage.CompletionTokens, Is.EqualTo(32));
+        }
+
+        Assert.That(solo.Distinct().Count(), Is.GreaterThan(4), "different prompts give different stories");
+    }
+
+    [Test]
+    public async Task Generate_ClientCancels_SlotFreedForNextRequest()
+    {
+        using var cts = new CancellationTokenSource();
+        var request = GenerationClient.Prompt(Random, "hello", 100_000);
+        var seen = 0;
+        var error = Assert.ThrowsAsync<RpcException>(async () =>
+        {
+            await foreach (var reply in Channel.ServerStreamingAsync(InferenceMethods.Generate, request, new CallOptions(CancellationToken: cts.Token)))
+            {
+                if (++seen == 3)
+                {
+                    await cts.CancelAsync();
+                }
+            }
+        });
+        Assert.That(error!.StatusCode, Is.EqualTo(StatusCode.Cancelled));
+
+        await Channel.WaitForStatusAsync(s => s.ActiveSequences == 0);
+        var next = await Channel.RunAsync(GenerationClient.Prompt(Random, "hello again", 5));
+        Assert.That(next.Final.Usage.CompletionTokens, Is.EqualTo(5));
+    }
+
+    [Test]
+    public async Task Generate_DeadlinePasses_DeadlineExceededAndSlotFreed()
+    {
+        var request = GenerationClient.Prompt(Random, "hello", 100_000);
+        var error = Assert.ThrowsAsync<RpcException>(() => Channel.RunAsync(request, new CallOptions(Deadline: DateTime.UtcNow.AddMilliseconds(150))));
+        Assert.That(error!.StatusCode, Is.EqualTo(StatusCode.DeadlineExceeded));
+        await Channel.WaitForStatusAsync(s => s.ActiveSequences == 0);
+    }
+
+    [Test]
+    public async Task Generate_SwitchBetweenModels_EachAnswersWithItsOwnVocabulary()
+    {
+        var stories = await Channel.RunAsync(GenerationClient.Prompt(Stories, "Once upon a time", 16));
+        var random = await Channel.RunAsync(GenerationClient.Prompt(Random, "Once upon a time", 16));
+        var storiesAgain = await Channel.RunAsync(GenerationClient.Prompt(Stories, "Once upon a time", 16));
+        var status = await Channel.StatusAsync();
+        Assert.Multiple(() =>
+        {
+            Assert.That(random.Text, Is.Not.EqualTo(stories.Text));
+            Assert.That(storiesAgain.Text, Is.EqualTo(stories.Text));
+            Assert.That(status.Loaded.Select(m => m.Name), Is.SupersetOf(new[] { Stories, Random }));
+        });
+    }
+
+    [Test]
+    public async Task Generate_PromptLongerThanContext_InvalidArgumentWithNumbers()
+    {
+        var prompt = string.Join(' ', Enumerable.Repeat("the little dog ran to the park", 200));
+        var error = Assert.ThrowsAsync<RpcException>(() => Channel.RunAsync(GenerationClient.Prompt(Stories, prompt, 10)));
+        Assert.That(error!.StatusCode, Is.EqualTo(StatusCode.InvalidArgument));
+        Assert.That(error.Detail, Does.Match("prompt has \\d+ tokens but a sequence holds 512"));
+    }
+
+    [Test]
+    public async Task Generate_RunsIntoContextEnd_ContextFullNotError()
+    {
+        // llama-2-tiny-random serves 256 tokens per sequence here (models.json).
+        var outcome = await Channel.RunAsync(GenerationClient.Prompt(Random, "hello world", 10_000));
+        Assert.That(outcome.Final.FinishReason, Is.EqualTo(FinishReason.ContextFull));
+        Assert.That(outcome.Final.Usage.PromptTokens + outcome.Final.Usage.CompletionTokens, Is.InRange(250, 257));
+    }
+
+    [Test]
+    public async Task Generate_StopString_TextEndsBeforeIt()
+    {
+        var full = await Channel.RunAsync(GenerationClient.Prompt(Stories, "Once upon a time", 40));
+        var words = full.Text.Split(' ', StringSplitOptions.RemoveEmptyEntries);
+        var stop = words[4];
+        var request = GenerationClient.Prompt(Stories, "Once upon a time", 40);
+        request.Sampling.Stop.Add(stop);
+
+        var stopped = await Channel.RunAsync(request);
+        Assert.Multiple(() =>
+        {
+            Assert.That(stopped.Final.FinishReason, Is.EqualTo(FinishReason.Stop));
+            Assert.That(stopped.Text, Is.EqualTo(full.Text[..full.Text.IndexOf(stop, StringComparison.Ordinal)]));
+        });
+    }
+
+    [Test]
+    public async Task Generate_MultiBytePieces_NoDeltaSplitsACharacter()
+    {
+        for (var seed = 1u; seed <= 3; seed++)
+        {
+            var request = GenerationClient.Prompt(Random, "日本語のテキスト 🎉 émigré", 120, temperature: 1.0f);
+            request.Sampling.Seed = seed;
+            request.Sampling.TopK = 0;
+            request.Sampling.MinP = 0;
+            var outcome = await Channel.RunAsync(request);
+            foreach (var delta in outcome.Deltas)
+            {
+                Assert.That(IsWellFormed(delta), Is.True, $"delta {Escape(delta)} splits a surrogate pair");
+            }
+        }
+    }
+
+    [Test]
+    public async Task Generate_ChatMessages_TemplateAppliedAndAnswered()
+    {
+        var outcome = await Channel.RunAsync(GenerationClient.Chat(Random, 8, ("system", "Be brief."), ("user", "Hello there")));
+        Assert.That(outcome.Final.Usage.CompletionTokens, Is.GreaterThan(0));
+        // The llama2 template wraps the turns in [INST] markers, so the prompt is longer than the two messages.
+        Assert.That(outcome.Final.Usage.PromptTokens, Is.GreaterThan(10));
+    }
+
+    [Test]
+    public async Task Generate_NextTurnWithCacheKey_ReusesKvCache()
+    {
+        var first = GenerationClient.Prompt(Stories, "Once upon a time, there was a girl named Lily. She", 12, cacheKey: "conv-1");
+        var firstOutcome = await Channel.RunAsync(first);
+        var second = GenerationClient.Prompt(Stories, first.Prompt + firstOutcome.Text + " Then", 12, cacheKey: "conv-1");
+        var secondOutcome = await Channel.RunAsync(second);
+        Assert.That(secondOutcome.Final.Usage.CachedTokens, Is.GreaterThan(firstOutcome.Final.Usage.PromptTokens / 2));
+    }
+
+    [TestCase(-1f, 0.9f, "temperature")]
+    [TestCase(0.5f, 0f, "top_p")]
+    public void Generate_BadSampling_InvalidArgument(float temperature, float topP, string field)
+    {
+        var request = GenerationClient.Prompt(Stories, "x", 4, temperature);
+        request.Sampling.TopP = topP;
+        var error = Assert.ThrowsAsync<RpcException>(() => Channel.RunAsync(request));
+        Assert.That(error!.StatusCode, Is.EqualTo(StatusCode.InvalidArgument));
+        Assert.That(error.Detail, Does.Contain(field));
+    }
+
+    [Test]
+    public void Generate_NoInput_InvalidArgument()
+    {
+        var error = Assert.ThrowsAsync<RpcException>(() => Channel.RunAsync(new GenerateRequest { Model = Stories }));
+        Assert.That(error!.StatusCode, Is.EqualTo(StatusCode.InvalidArgument));
+    }
+
+    private static bool IsWellFormed(string s)
+    {
+        for (var i = 0; i < s.Length; i++)
+        {
+            if (char.IsHighSurrogate(s[i]))
+            {
+                if (i + 1 >= s.Length || !char.IsLowSurrogate(s[i + 1]))
+                {
+                    return false;
+                }
+
+                i++;
+            }
+            else if (char.IsLowSurrogate(s[i]))
+            {
+                return false;
+            }
+        }
+
+        return true;
+    }
+
+    private static string Escape(string s) => string.Concat(s.Select(c => c < 128 ? c.ToString() : $"\\u{(int)c:X4}"));
+}

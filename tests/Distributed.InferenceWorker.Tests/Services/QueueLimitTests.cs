@@ -1,0 +1,42 @@
+using Distributed.Contracts.Inference.V1;
+using Distributed.Grpc;
+
+namespace Distributed.InferenceWorker.Tests.Services;
+
+/// <summary>One sequence and a one-request queue: the third concurrent request is refused, not left hanging.</summary>
+public class QueueLimitTests
+{
+    private WorkerHost _worker = null!;
+
+    [OneTimeSetUp]
+    public async Task StartWorker() => _worker = await WorkerHost.StartAsync(new Dictionary<string, string?>
+    {
+        ["Worker:ParallelSequences"] = "1",
+        ["Worker:QueueLimit"] = "1",
+    });
+
+    [OneTimeTearDown]
+    public async Task StopWorker() => await _worker.DisposeAsync();
+
+    [Test]
+    public async Task Generate_QueueFull_ResourceExhaustedThenRecovers()
+    {
+        var channel = _worker.Channel;
+        using var cts = new CancellationTokenSource();
+        var options = new CallOptions(CancellationToken: cts.Token);
+        var running = channel.RunAsync(GenerationClient.Prompt("llama-2-tiny-random", "a", 100_000), options);
+        var queued = channel.RunAsync(GenerationClient.Prompt("llama-2-tiny-random", "b", 100_000), options);
+        await channel.WaitForStatusAsync(s => s.ActiveSequences == 1 && s.QueuedSequences == 1);
+
+        var error = Assert.ThrowsAsync<RpcException>(() => channel.RunAsync(GenerationClient.Prompt("llama-2-tiny-random", "c", 5)));
+        Assert.That(error!.StatusCode, Is.EqualTo(StatusCode.ResourceExhausted));
+        Assert.That(error.Detail, Does.Contain("busy"));
+
+        await cts.CancelAsync();
+        Assert.ThrowsAsync<RpcException>(async () => await running);
+        Assert.ThrowsAsync<RpcException>(async () => await queued);
+        await channel.WaitForStatusAsync(s => s.ActiveSequences == 0 && s.QueuedSequences == 0);
+        var after = await channel.RunAsync(GenerationClient.Prompt("llama-2-tiny-random", "d", 5));
+        Assert.That(after.Final.Usage.CompletionTokens, Is.EqualTo(5));
+    }
+}
