@@ -1,0 +1,80 @@
+using System.CommandLine;
+using System.Globalization;
+using Distributed.Grpc;
+
+namespace Distributed.Bench.Benchmark;
+
+/// <summary><c>run</c>: the benchmark client.</summary>
+internal static class RunCommand
+{
+    public static Command Create()
+    {
+        var worker = BenchOptions.Worker();
+        var model = new Option<string>("--model", "-m") { Description = "Model name in the worker's catalog (file stem).", Required = true };
+        var promptTokens = new Option<int>("--prompt-tokens") { Description = "Approximate prompt length in tokens.", DefaultValueFactory = _ => 256 };
+        var genTokens = new Option<int>("--gen-tokens") { Description = "max_tokens of the decode runs.", DefaultValueFactory = _ => 128 };
+        var concurrency = new Option<string>("--concurrency") { Description = "Comma-separated concurrency levels.", DefaultValueFactory = _ => "1,4,16" };
+        var repeat = new Option<int>("--repeat") { Description = "Runs per measurement (the median is reported).", DefaultValueFactory = _ => 3 };
+        var seed = new Option<uint>("--seed") { Description = "Sampling seed sent with every request.", DefaultValueFactory = _ => 42 };
+        var timeout = new Option<double>("--timeout") { Description = "Deadline of each call, seconds.", DefaultValueFactory = _ => 600 };
+        var json = new Option<string?>("--json") { Description = "Also write the results as JSON to this file." };
+        var command = new Command("run", "Benchmark a worker: prefill, single-stream decode, time to first token, aggregate throughput by concurrency.")
+        {
+            worker, model, promptTokens, genTokens, concurrency, repeat, seed, timeout, json,
+        };
+        command.SetAction(async (parseResult, cancellationToken) =>
+        {
+            int[] levels;
+            try
+            {
+                levels = ParseLevels(parseResult.GetValue(concurrency)!);
+            }
+            catch (FormatException exception)
+            {
+                Console.Error.WriteLine($"error: --concurrency: {exception.Message}");
+                return 2;
+            }
+
+            var options = new BenchmarkOptions(
+                new Uri(parseResult.GetValue(worker)!),
+                parseResult.GetValue(model)!,
+                Math.Max(1, parseResult.GetValue(promptTokens)),
+                Math.Max(2, parseResult.GetValue(genTokens)),
+                levels,
+                Math.Max(1, parseResult.GetValue(repeat)),
+                parseResult.GetValue(seed),
+                TimeSpan.FromSeconds(parseResult.GetValue(timeout)));
+            try
+            {
+                var results = await new InferenceBenchmark(options, Console.Out).RunAsync(cancellationToken);
+                BenchmarkReport.Print(results, Console.Out);
+                if (parseResult.GetValue(json) is { } jsonPath)
+                {
+                    BenchmarkReport.WriteJson(results, jsonPath);
+                    Console.WriteLine($"results written to {jsonPath}");
+                }
+
+                return 0;
+            }
+            catch (RpcException exception)
+            {
+                Console.Error.WriteLine($"error: worker call failed: {exception.StatusCode}: {exception.Detail}");
+                return 1;
+            }
+        });
+        return command;
+    }
+
+    public static int[] ParseLevels(string text)
+    {
+        var levels = text.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
+            .Select(part => int.Parse(part, NumberStyles.None, CultureInfo.InvariantCulture))
+            .ToArray();
+        if (levels.Length == 0 || levels.Any(level => level < 1))
+        {
+            throw new FormatException("expected positive integers such as 1,4,16.");
+        }
+
+        return levels;
+    }
+}

@@ -1,0 +1,20 @@
+using System.CommandLine;
+using Distributed.Bench.Benchmark;
+using Distributed.Bench.Gguf;
+
+namespace Distributed.Bench;
+
+public static class Program
+{
+    public static Task<int> Main(string[] args)
+    {
+        var root = new RootCommand("Benchmark tooling: random-weight llama GGUF models and an InferenceWorker benchmark client.")
+        {
+            GgufCommand.Create(),
+            InspectCommand.Create(),
+            HealthCommand.Create(),
+            RunCommand.Create(),
+        };
+        return root.Parse(args).InvokeAsync();
+    }
+}

@@ -1,0 +1,122 @@
+#!/usr/bin/env bash
+# End-to-end benchmark of one InferenceWorker:
+#   build -> write a random-weight llama GGUF -> start the worker -> wait for grpc.health.v1 SERVING
+#   -> run `Distributed.Bench run` -> stop the worker.
+# Everything it writes goes to $BENCH_DIR (default <repo>/artifacts/bench/, git-ignored).
+#
+# Assumptions about the worker (override any variable from the environment):
+#   - it is started as `dotnet <WORKER_DLL>` from the DLL's folder (so its appsettings.json applies);
+#   - it reads its model catalog from Worker__ModelsDirectory and names each model by its file stem;
+#   - it listens for cleartext HTTP/2 gRPC on Worker__Port (ASPNETCORE_URLS is NOT used);
+#   - other Worker__* settings (e.g. Worker__ParallelSequences, Worker__ContextSize) pass through the environment.
+#
+# Examples:
+#   tools/Distributed.Bench/bench.sh
+#   CONCURRENCY=1,2,4 REPEAT=2 GEN_TOKENS=64 tools/Distributed.Bench/bench.sh
+#   MODEL_NAME=random-llama-small MODEL_ARGS="--dim 256 --layers 4 --heads 4 --ff 256" tools/Distributed.Bench/bench.sh
+set -euo pipefail
+
+REPO_ROOT="${REPO_ROOT:-$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)}"
+CONFIGURATION="${CONFIGURATION:-Release}"
+SKIP_BUILD="${SKIP_BUILD:-0}"             # 1: use existing build outputs
+BENCH_PROJECT="$REPO_ROOT/tools/Distributed.Bench/Distributed.Bench.csproj"
+BENCH_DLL="${BENCH_DLL:-$REPO_ROOT/tools/Distributed.Bench/bin/$CONFIGURATION/net10.0/Distributed.Bench.dll}"
+WORKER_PROJECT="${WORKER_PROJECT:-$REPO_ROOT/InferenceWorker/Distributed.InferenceWorker/Distributed.InferenceWorker.csproj}"
+WORKER_DLL="${WORKER_DLL:-$REPO_ROOT/InferenceWorker/Distributed.InferenceWorker/bin/$CONFIGURATION/net10.0/Distributed.InferenceWorker.dll}"
+WORKER_PORT="${WORKER_PORT:-4000}"        # exported to the worker as Worker__Port
+WORKER_URL="http://127.0.0.1:$WORKER_PORT"
+HEALTH_WAIT_SECONDS="${HEALTH_WAIT_SECONDS:-120}"
+
+BENCH_DIR="${BENCH_DIR:-$REPO_ROOT/artifacts/bench}"
+MODELS_DIR="${MODELS_DIR:-$BENCH_DIR/models}"  # exported to the worker as Worker__ModelsDirectory
+MODEL_NAME="${MODEL_NAME:-random-llama-110m-q4_k}"
+# 768 x 12 layers, 12 heads, ff 2048, Llama-2 vocabulary (32,000): 134,105,856 parameters (109,529,856 with --tie-embeddings).
+MODEL_ARGS="${MODEL_ARGS:---dim 768 --layers 12 --heads 12 --ff 2048 --context 2048 --type q4_k --seed 1}"
+FORCE_MODEL="${FORCE_MODEL:-0}"           # 1: rewrite the model even if the file exists
+
+PROMPT_TOKENS="${PROMPT_TOKENS:-256}"
+GEN_TOKENS="${GEN_TOKENS:-128}"
+CONCURRENCY="${CONCURRENCY:-1,4,16}"
+REPEAT="${REPEAT:-3}"
+
+log() { printf '[bench] %s\n' "$*" >&2; }
+
+mkdir -p "$BENCH_DIR" "$MODELS_DIR"
+STAMP="$(date +%Y%m%d-%H%M%S)"
+WORKER_LOG="$BENCH_DIR/worker-$STAMP.log"
+RESULTS="$BENCH_DIR/results-$STAMP"
+
+# 1. Build (one build at a time).
+if [[ "$SKIP_BUILD" != 1 ]]; then
+  log "building $BENCH_PROJECT ($CONFIGURATION)"
+  dotnet build "$BENCH_PROJECT" -c "$CONFIGURATION" --nologo -v quiet
+  log "building $WORKER_PROJECT ($CONFIGURATION)"
+  dotnet build "$WORKER_PROJECT" -c "$CONFIGURATION" --nologo -v quiet
+fi
+for file in "$BENCH_DLL" "$WORKER_DLL"; do
+  [[ -f "$file" ]] || { log "missing $file (build first, or set CONFIGURATION / WORKER_DLL / BENCH_DLL)"; exit 1; }
+done
+
+# 2. The model.
+MODEL_FILE="$MODELS_DIR/$MODEL_NAME.gguf"
+if [[ "$FORCE_MODEL" == 1 || ! -f "$MODEL_FILE" ]]; then
+  log "writing $MODEL_FILE"
+  # shellcheck disable=SC2086 # MODEL_ARGS is a list of options
+  dotnet "$BENCH_DLL" gguf --out "$MODEL_FILE" $MODEL_ARGS
+else
+  log "reusing $MODEL_FILE (FORCE_MODEL=1 rewrites it)"
+fi
+
+# 3. The worker.
+if (exec 3<>"/dev/tcp/127.0.0.1/$WORKER_PORT") 2>/dev/null; then
+  log "port $WORKER_PORT is already in use; stop that process or set WORKER_PORT"
+  exit 1
+fi
+
+WORKER_PID=""
+stop_worker() {
+  if [[ -n "$WORKER_PID" ]] && kill -0 "$WORKER_PID" 2>/dev/null; then
+    log "stopping worker (pid $WORKER_PID)"
+    kill -TERM "$WORKER_PID" 2>/dev/null || true
+    for _ in $(seq 1 50); do
+      kill -0 "$WORKER_PID" 2>/dev/null || break
+      sleep 0.2
+    done
+    kill -0 "$WORKER_PID" 2>/dev/null && kill -KILL "$WORKER_PID" 2>/dev/null || true
+    wait "$WORKER_PID" 2>/dev/null || true
+  fi
+  WORKER_PID=""
+}
+trap stop_worker EXIT
+trap 'exit 130' INT TERM
+
+log "starting worker on port $WORKER_PORT (log: $WORKER_LOG)"
+(
+  cd "$(dirname "$WORKER_DLL")"
+  Worker__ModelsDirectory="$MODELS_DIR" Worker__Port="$WORKER_PORT" exec dotnet "$WORKER_DLL"
+) >"$WORKER_LOG" 2>&1 &
+WORKER_PID=$!
+
+# 4. Wait for grpc.health.v1.Health/Check = SERVING (while watching that the worker is still alive).
+deadline=$((SECONDS + HEALTH_WAIT_SECONDS))
+until dotnet "$BENCH_DLL" health --worker "$WORKER_URL" --wait 1 >/dev/null 2>&1; do
+  if ! kill -0 "$WORKER_PID" 2>/dev/null; then
+    log "the worker exited during start-up; last lines of its log:"
+    tail -n 30 "$WORKER_LOG" >&2
+    WORKER_PID=""
+    exit 1
+  fi
+  if ((SECONDS >= deadline)); then
+    log "the worker is not SERVING after ${HEALTH_WAIT_SECONDS}s; last lines of its log:"
+    tail -n 30 "$WORKER_LOG" >&2
+    exit 1
+  fi
+  sleep 0.5
+done
+log "worker is SERVING"
+
+# 5. Benchmark.
+dotnet "$BENCH_DLL" run --worker "$WORKER_URL" --model "$MODEL_NAME" \
+  --prompt-tokens "$PROMPT_TOKENS" --gen-tokens "$GEN_TOKENS" --concurrency "$CONCURRENCY" --repeat "$REPEAT" \
+  --json "$RESULTS.json" | tee "$RESULTS.txt"
+log "results: $RESULTS.txt, $RESULTS.json; worker log: $WORKER_LOG"
