@@ -1,0 +1,7 @@
+namespace Distributed.Grpc;
+
+public enum MethodType
+{
+    Unary,
+    ServerStreaming,
+}
