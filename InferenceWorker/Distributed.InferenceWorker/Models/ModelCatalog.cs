@@ -33,7 +33,9 @@ public sealed partial class ModelCatalog(IOptions<WorkerOptions> options, ILogge
             .Select(f =>
             {
                 var name = Path.GetFileNameWithoutExtension(f.Name);
-                return new CatalogEntry(name, f.FullName, f.Length, settings.GetValueOrDefault(name) ?? new ModelSettings());
+                // A symbolic link (e.g. to a shared models folder) reports the size of its target.
+                var size = f.LinkTarget is null ? f.Length : (f.ResolveLinkTarget(returnFinalTarget: true) as FileInfo)?.Length ?? 0;
+                return new CatalogEntry(name, f.FullName, size, settings.GetValueOrDefault(name) ?? new ModelSettings());
             })
             .ToArray();
     }

@@ -138,7 +138,6 @@ public static unsafe partial class LlamaLibrary
     {
         try
         {
-            var message = Marshal.PtrToStringUTF8(text) ?? string.Empty;
             lock (PendingLine)
             {
                 // llama.cpp writes lines in pieces; CONT continues the previous level.
@@ -146,6 +145,14 @@ public static unsafe partial class LlamaLibrary
                 {
                     s_pendingLevel = (GgmlLogLevel)level;
                 }
+
+                // Debug lines come per decode step: drop them before any marshaling unless someone listens.
+                if (s_pendingLevel is GgmlLogLevel.Debug or GgmlLogLevel.None && s_logger?.IsEnabled(LogLevel.Debug) != true)
+                {
+                    return;
+                }
+
+                var message = Marshal.PtrToStringUTF8(text) ?? string.Empty;
 
                 PendingLine.Append(message);
                 if (!message.EndsWith('\n'))

@@ -1,0 +1,54 @@
+using System.Security.Claims;
+using System.Text.Encodings.Web;
+using Microsoft.AspNetCore.Authentication;
+using Microsoft.Extensions.Options;
+
+namespace Distributed.Gateway.Auth;
+
+/// <summary>Authenticates the <c>x-api-key</c> header (the old system's contract).</summary>
+public sealed class ApiKeyAuthenticationHandler(
+    IOptionsMonitor<AuthenticationSchemeOptions> options,
+    ILoggerFactory logger,
+    UrlEncoder encoder,
+    ApiKeyStore store) : AuthenticationHandler<AuthenticationSchemeOptions>(options, logger, encoder)
+{
+    public const string SchemeName = "ApiKey";
+    public const string HeaderName = "x-api-key";
+
+    protected override async Task<AuthenticateResult> HandleAuthenticateAsync()
+    {
+        if (!Request.Headers.TryGetValue(HeaderName, out var values) || values.Count == 0 || string.IsNullOrEmpty(values[0]))
+        {
+            return AuthenticateResult.NoResult();
+        }
+
+        var key = values[0]!;
+        if (key.Length > 256)
+        {
+            return AuthenticateResult.Fail("Invalid API key.");
+        }
+
+        var identity = await store.FindAsync(key, Context.RequestAborted);
+        if (identity is null)
+        {
+            return AuthenticateResult.Fail("Invalid API key.");
+        }
+
+        var claims = new[]
+        {
+            new Claim(ClaimTypes.NameIdentifier, identity.Principal),
+            new Claim(ClaimTypes.Role, identity.Role),
+        };
+        var principal = new ClaimsPrincipal(new ClaimsIdentity(claims, SchemeName));
+        return AuthenticateResult.Success(new AuthenticationTicket(principal, SchemeName));
+    }
+
+    protected override async Task HandleChallengeAsync(AuthenticationProperties properties)
+    {
+        Response.StatusCode = StatusCodes.Status401Unauthorized;
+        await Results.Problem(
+            statusCode: StatusCodes.Status401Unauthorized,
+            title: "Unauthorized",
+            detail: $"A valid '{HeaderName}' header is required.").ExecuteAsync(Context);
+    }
+}

@@ -1,0 +1,10 @@
+using System.Security.Claims;
+
+namespace Distributed.Gateway.Auth;
+
+public static class PrincipalExtensions
+{
+    /// <summary>The owner id of everything this caller creates.</summary>
+    public static string PrincipalId(this ClaimsPrincipal user) =>
+        user.FindFirstValue(ClaimTypes.NameIdentifier) ?? throw new InvalidOperationException("The caller is not authenticated.");
+}

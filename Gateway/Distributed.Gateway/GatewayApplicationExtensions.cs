@@ -1,0 +1,57 @@
+using Distributed.Gateway.Auth;
+using Distributed.Gateway.Errors;
+using Distributed.Gateway.Health;
+using Distributed.Gateway.Models;
+using Distributed.Gateway.Sessions;
+using Distributed.Gateway.Storage;
+using Distributed.Gateway.Workers;
+using Distributed.Redis;
+
+namespace Distributed.Gateway;
+
+public static class GatewayApplicationExtensions
+{
+    /// <summary>Options, Redis, auth, sessions and the worker pool. Old environment names (REDIS_HOST, REDIS_PORT, API_KEY) still work.</summary>
+    public static WebApplicationBuilder AddGateway(this WebApplicationBuilder builder)
+    {
+        var config = builder.Configuration;
+        builder.Services.AddOptions<GatewayOptions>().BindConfiguration(GatewayOptions.SectionName).ValidateDataAnnotations().ValidateOnStart();
+        builder.Services.AddOptions<WorkersOptions>().BindConfiguration(WorkersOptions.SectionName).ValidateDataAnnotations().ValidateOnStart();
+        builder.Services.AddRedis("Redis");
+        builder.Services.PostConfigure<RedisOptions>(redis =>
+        {
+            redis.Host = config["REDIS_HOST"] ?? redis.Host;
+            redis.Port = int.TryParse(config["REDIS_PORT"], out var port) ? port : redis.Port;
+            redis.Password = config["REDIS_PASSWORD"] ?? redis.Password;
+        });
+
+        builder.Services.AddProblemDetails();
+        builder.Services.AddExceptionHandler<ApiExceptionHandler>();
+        builder.Services.AddOpenApi();
+        builder.Services.AddSingleton(TimeProvider.System);
+        builder.Services.AddSingleton<RedisKeys>();
+        builder.Services.AddSingleton<SessionStore>();
+        builder.Services.AddSingleton<ConversationLock>();
+        builder.Services.AddSingleton<QueryService>();
+        builder.Services.AddSingleton<WorkerPool>();
+        builder.Services.AddSingleton<WorkerRouter>();
+        builder.Services.AddSingleton<WorkerMonitor>();
+        builder.Services.AddHostedService(sp => sp.GetRequiredService<WorkerMonitor>());
+        builder.Services.AddSingleton<InferenceClient>();
+        builder.AddGatewayAuth();
+        return builder;
+    }
+
+    public static WebApplication MapGateway(this WebApplication app)
+    {
+        app.UseExceptionHandler();
+        app.UseStatusCodePages();
+        app.UseAuthentication();
+        app.UseAuthorization();
+        app.MapOpenApi().AllowAnonymous();
+        app.MapHealth();
+        app.MapModels();
+        app.MapSessions();
+        return app;
+    }
+}

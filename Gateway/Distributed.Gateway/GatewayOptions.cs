@@ -1,0 +1,38 @@
+using System.ComponentModel.DataAnnotations;
+
+namespace Distributed.Gateway;
+
+/// <summary>Gateway settings, section <c>Gateway</c>.</summary>
+public sealed class GatewayOptions
+{
+    public const string SectionName = "Gateway";
+
+    /// <summary>Prefix of every Redis key the gateway writes (tests use one per run).</summary>
+    [Required]
+    public string KeyPrefix { get; set; } = "dist:";
+
+    [Range(1, 1_000_000)]
+    public int MaxQueryLength { get; set; } = 8000;
+
+    [Range(0, 100_000)]
+    public int MaxSystemPromptLength { get; set; } = 4000;
+
+    [Range(1, 100_000)]
+    public int DefaultMaxTokens { get; set; } = 256;
+
+    [Range(1, 100_000)]
+    public int MaxTokensCap { get; set; } = 2048;
+
+    [Range(0.0, 2.0)]
+    public double DefaultTemperature { get; set; } = 0.7;
+
+    /// <summary>How long a second query on a busy conversation waits for the first before getting 409.</summary>
+    public TimeSpan ConversationLockWait { get; set; } = TimeSpan.FromMinutes(2);
+
+    /// <summary>Upper bound of one generation; the lock on the conversation expires after it too.</summary>
+    public TimeSpan GenerationTimeout { get; set; } = TimeSpan.FromMinutes(5);
+
+    /// <summary>Context assumed for a model whose window no worker has reported yet.</summary>
+    [Range(128, 1 << 20)]
+    public int DefaultContextTokens { get; set; } = 2048;
+}

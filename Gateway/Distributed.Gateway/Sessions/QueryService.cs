@@ -1,0 +1,91 @@
+using System.Text;
+using Distributed.Contracts.Inference.V1;
+using Distributed.Gateway.Errors;
+using Distributed.Gateway.Workers;
+using Microsoft.Extensions.Options;
+
+namespace Distributed.Gateway.Sessions;
+
+/// <summary>
+/// Answers a query in a conversation: one query at a time per conversation, the history as context, and the user
+/// and bot turns stored together only when the answer is complete.
+/// </summary>
+public sealed class QueryService(
+    SessionStore store,
+    ConversationLock locks,
+    InferenceClient client,
+    WorkerRouter router,
+    IOptions<GatewayOptions> options)
+{
+    private const int MaxTrimAttempts = 3;
+
+    /// <param name="onDelta">Called with each piece of text as it arrives (SSE); null to just collect the answer.</param>
+    public async Task<QueryOutcome> AnswerAsync(
+        SessionRecord session, Guid conversationId, string query, GenerationSettings settings, Func<string, Task>? onDelta, CancellationToken ct)
+    {
+        await using var held = await locks.AcquireAsync(conversationId, ct);
+        if (!await store.ConversationExistsAsync(session.Id, conversationId, ct))
+        {
+            throw ApiException.NotFound("Conversation");
+        }
+
+        var history = await store.GetTurnsAsync(conversationId, ct);
+        var context = router.ContextLength(session.ModelName) ?? options.Value.DefaultContextTokens;
+        var charsPerToken = PromptBuilder.DefaultCharsPerToken;
+        for (var attempt = 1; ; attempt++)
+        {
+            var messages = PromptBuilder.Build(session.SystemPrompt, history, query, context, settings.MaxTokens, charsPerToken);
+            var request = new GenerateRequest
+            {
+                Model = session.ModelName,
+                Chat = new ChatMessages(),
+                Sampling = settings.ToSampling(),
+                CacheKey = conversationId.ToString("D"),
+            };
+            request.Chat.Messages.AddRange(messages);
+            try
+            {
+                var outcome = await GenerateAsync(request, onDelta, ct);
+                if (!await store.AppendTurnAsync(session.Id, conversationId, query, outcome.Response, CancellationToken.None))
+                {
+                    throw ApiException.NotFound("Conversation");
+                }
+
+                return outcome;
+            }
+            catch (PromptTooLongException tooLong) when (attempt < MaxTrimAttempts && messages.Count > 1 && tooLong.PromptTokens > 0)
+            {
+                // The estimate was off for this text: measure characters per token from the worker's count and trim again.
+                var characters = messages.Sum(m => m.Content.Length);
+                charsPerToken = Math.Max(0.25, characters / (double)tooLong.PromptTokens * 0.9);
+                context = tooLong.ContextTokens;
+            }
+        }
+    }
+
+    private async Task<QueryOutcome> GenerateAsync(GenerateRequest request, Func<string, Task>? onDelta, CancellationToken ct)
+    {
+        var text = new StringBuilder();
+        GenerateReply? final = null;
+        await foreach (var reply in client.GenerateAsync(request, ct))
+        {
+            if (reply.Delta.Length > 0)
+            {
+                text.Append(reply.Delta);
+                if (onDelta is not null)
+                {
+                    await onDelta(reply.Delta);
+                }
+            }
+
+            final = reply;
+        }
+
+        if (final is null || final.FinishReason is FinishReason.Cancelled or FinishReason.Unspecified)
+        {
+            throw new OperationCanceledException("The generation did not complete.");
+        }
+
+        return new QueryOutcome(text.ToString().Trim(), final);
+    }
+}

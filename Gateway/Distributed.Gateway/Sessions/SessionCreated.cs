@@ -1,0 +1,6 @@
+using System.Text.Json.Serialization;
+
+namespace Distributed.Gateway.Sessions;
+
+/// <summary>JSON shape for the OpenAPI document; bodies are read by JsonBody for field-level 400s.</summary>
+public sealed record SessionCreated([property: JsonPropertyName("sessionId")] Guid SessionId);

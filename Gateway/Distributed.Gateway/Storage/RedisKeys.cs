@@ -1,0 +1,35 @@
+using Microsoft.Extensions.Options;
+
+namespace Distributed.Gateway.Storage;
+
+/// <summary>
+/// The key schema (all under <see cref="GatewayOptions.KeyPrefix"/>; see README "Redis key schema").
+/// Ids are UUIDs validated before they reach a key, so user input never shapes a key.
+/// </summary>
+public sealed class RedisKeys(IOptions<GatewayOptions> options)
+{
+    private readonly string _prefix = options.Value.KeyPrefix;
+
+    public string Prefix => _prefix;
+
+    /// <summary>Hash: owner, model, system_prompt, created, updated.</summary>
+    public string Session(Guid id) => $"{_prefix}session:{id:D}";
+
+    /// <summary>List of conversation ids in creation order.</summary>
+    public string SessionConversations(Guid id) => $"{_prefix}session:{id:D}:conversations";
+
+    /// <summary>Sorted set of a principal's session ids, scored by creation time (ms).</summary>
+    public string PrincipalSessions(string principal) => $"{_prefix}principal:{principal}:sessions";
+
+    /// <summary>Hash: session, created, updated.</summary>
+    public string Conversation(Guid id) => $"{_prefix}conversation:{id:D}";
+
+    /// <summary>List of JSON turns <c>{"role","content"}</c>, oldest first.</summary>
+    public string ConversationMessages(Guid id) => $"{_prefix}conversation:{id:D}:messages";
+
+    /// <summary>String holding the token of the request generating in a conversation (expires).</summary>
+    public string ConversationLock(Guid id) => $"{_prefix}conversation:{id:D}:lock";
+
+    /// <summary>Hash of an API key by SHA-256: principal, role, name, id, created.</summary>
+    public string ApiKey(string sha256) => $"{_prefix}apikey:{sha256}";
+}

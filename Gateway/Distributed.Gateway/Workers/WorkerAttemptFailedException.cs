@@ -1,0 +1,10 @@
+using Distributed.Grpc;
+
+namespace Distributed.Gateway.Workers;
+
+/// <summary>One worker failed before streaming anything; the retry strategy tries another.</summary>
+public sealed class WorkerAttemptFailedException(WorkerEndpoint worker, RpcException error)
+    : Exception($"Worker {worker.Address} failed: {error.StatusCode} {error.Detail}", error)
+{
+    public RpcException Error { get; } = error;
+}

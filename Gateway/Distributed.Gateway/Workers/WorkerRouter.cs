@@ -1,0 +1,82 @@
+using Distributed.Gateway.Errors;
+
+namespace Distributed.Gateway.Workers;
+
+/// <summary>
+/// Picks a worker for a model: a healthy one that has it loaded and the most free sequences, else a healthy one
+/// whose catalog has it (it will load it), preferring the least busy.
+/// </summary>
+public sealed class WorkerRouter(WorkerPool pool)
+{
+    /// <summary>The catalog name for a model name or alias, from any worker that knows it; null when none does.</summary>
+    public string? CanonicalName(string model) =>
+        pool.Endpoints.Select(e => e.FindModel(model)?.Name).FirstOrDefault(n => n is not null);
+
+    /// <summary>Every model name the reachable workers serve (names, then aliases).</summary>
+    public IReadOnlyList<string> AvailableModels() =>
+        pool.Endpoints.Where(e => e.Catalog is not null)
+            .SelectMany(e => e.Catalog!.Models.Select(m => m.Name).Concat(e.Catalog.Models.SelectMany(m => m.Aliases)))
+            .Distinct(StringComparer.OrdinalIgnoreCase)
+            .Order(StringComparer.OrdinalIgnoreCase)
+            .ToArray();
+
+    /// <summary>400 listing the models when no worker knows this one; 503 when no worker was ever reached.</summary>
+    public string RequireKnownModel(string model, string field = "model_name")
+    {
+        if (CanonicalName(model) is { } name)
+        {
+            return name;
+        }
+
+        var available = AvailableModels();
+        if (available.Count == 0)
+        {
+            throw ApiException.Unavailable("No inference worker is reachable, so the model cannot be checked.");
+        }
+
+        throw new ApiException(StatusCodes.Status400BadRequest, "Unknown model", $"Model '{model}' is not available. Available models: {string.Join(", ", available)}.")
+        {
+            Field = field,
+            Available = available,
+        };
+    }
+
+    public WorkerEndpoint? Pick(string model, IReadOnlySet<WorkerEndpoint> excluded)
+    {
+        var candidates = pool.Endpoints
+            .Where(e => e.Available && !excluded.Contains(e) && e.FindModel(model) is not null)
+            .ToArray();
+        var withModel = candidates
+            .Select(e => (Endpoint: e, Loaded: e.LoadedStatus(e.FindModel(model)!.Name)))
+            .Where(x => x.Loaded is not null)
+            .OrderByDescending(x => x.Loaded!.Capacity - x.Loaded.ActiveSequences - x.Loaded.QueuedSequences)
+            .Select(x => x.Endpoint)
+            .FirstOrDefault();
+        return withModel ?? candidates
+            .OrderBy(e => e.Status?.ActiveSequences + e.Status?.QueuedSequences ?? 0)
+            .ThenBy(e => e.Status?.Loaded.Count ?? 0)
+            .FirstOrDefault();
+    }
+
+    /// <summary>Tokens one sequence of the model holds, as a worker reports it; null when no worker has told yet.</summary>
+    public int? ContextLength(string model)
+    {
+        foreach (var endpoint in pool.Endpoints)
+        {
+            if (endpoint.FindModel(model) is { } info)
+            {
+                if (endpoint.LoadedStatus(info.Name) is { ContextLength: > 0 } loaded)
+                {
+                    return loaded.ContextLength;
+                }
+
+                if (info.ContextLength > 0)
+                {
+                    return info.ContextLength;
+                }
+            }
+        }
+
+        return null;
+    }
+}

@@ -1,0 +1,44 @@
+using System.ComponentModel.DataAnnotations;
+
+namespace Distributed.Gateway.Workers;
+
+/// <summary>Section <c>Workers</c>: where the InferenceWorkers are and how the gateway talks to them.</summary>
+public sealed class WorkersOptions
+{
+    public const string SectionName = "Workers";
+
+    /// <summary>
+    /// Worker addresses (<c>http://host:port</c>, or <c>host:port</c>; an entry may hold several, comma-separated).
+    /// A DNS name resolving to several addresses counts as several workers (compose --scale, Kubernetes headless services).
+    /// </summary>
+    [MinLength(1)]
+    public List<string> Addresses { get; set; } = [];
+
+    /// <summary>How often DNS names are resolved again.</summary>
+    public TimeSpan ResolveInterval { get; set; } = TimeSpan.FromSeconds(15);
+
+    /// <summary>How often each worker's status and catalog are polled.</summary>
+    public TimeSpan PollInterval { get; set; } = TimeSpan.FromSeconds(2);
+
+    /// <summary>Deadline of status, catalog and unload calls.</summary>
+    public TimeSpan RequestTimeout { get; set; } = TimeSpan.FromSeconds(5);
+
+    /// <summary>Deadline of a model load (switch-model waits for it).</summary>
+    public TimeSpan LoadTimeout { get; set; } = TimeSpan.FromMinutes(10);
+
+    /// <summary>Longest wait for a generation's first reply (queue, load and prefill); then 504.</summary>
+    public TimeSpan FirstTokenTimeout { get; set; } = TimeSpan.FromMinutes(2);
+
+    /// <summary>Workers tried for one generation while no token has been streamed.</summary>
+    [Range(1, 10)]
+    public int MaxAttempts { get; set; } = 3;
+
+    /// <summary>Failures in a row... see <see cref="WorkerEndpoint"/>: the breaker opens at this failure ratio.</summary>
+    [Range(0.01, 1.0)]
+    public double BreakerFailureRatio { get; set; } = 0.5;
+
+    public TimeSpan BreakerDuration { get; set; } = TimeSpan.FromSeconds(10);
+
+    public IEnumerable<string> ExpandedAddresses() =>
+        Addresses.SelectMany(a => a.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries));
+}
