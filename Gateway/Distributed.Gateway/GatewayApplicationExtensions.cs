@@ -1,9 +1,12 @@
+using Distributed.Gateway.Admin;
 using Distributed.Gateway.Auth;
 using Distributed.Gateway.Errors;
 using Distributed.Gateway.Health;
+using Distributed.Gateway.Limits;
 using Distributed.Gateway.Models;
 using Distributed.Gateway.Sessions;
 using Distributed.Gateway.Storage;
+using Distributed.Gateway.Users;
 using Distributed.Gateway.Workers;
 using Distributed.Redis;
 
@@ -38,6 +41,8 @@ public static class GatewayApplicationExtensions
         builder.Services.AddSingleton<WorkerMonitor>();
         builder.Services.AddHostedService(sp => sp.GetRequiredService<WorkerMonitor>());
         builder.Services.AddSingleton<InferenceClient>();
+        builder.Services.AddOptions<LimitOptions>().BindConfiguration(LimitOptions.SectionName).ValidateOnStart();
+        builder.Services.AddSingleton<UsageLimiter>();
         builder.AddGatewayAuth();
         return builder;
     }
@@ -48,10 +53,14 @@ public static class GatewayApplicationExtensions
         app.UseStatusCodePages();
         app.UseAuthentication();
         app.UseAuthorization();
+        app.UseMiddleware<UsageLimitMiddleware>();
         app.MapOpenApi().AllowAnonymous();
         app.MapHealth();
         app.MapModels();
         app.MapSessions();
+        app.MapUsers();
+        app.MapAuth();
+        app.MapAdmin();
         return app;
     }
 }

@@ -1,8 +1,15 @@
 using Distributed.InferenceWorker;
+using Distributed.InferenceWorker.Services;
+
+if (args.Contains(WorkerHealthProbe.Flag))
+{
+    return await WorkerHealthProbe.RunAsync(args);
+}
 
 var builder = WebApplication.CreateBuilder(args);
 builder.AddInferenceWorker();
 
 var app = builder.Build();
 app.MapInferenceWorker();
-app.Run();
+await app.RunAsync();
+return 0;

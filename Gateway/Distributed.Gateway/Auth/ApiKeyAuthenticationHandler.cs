@@ -10,7 +10,8 @@ public sealed class ApiKeyAuthenticationHandler(
     IOptionsMonitor<AuthenticationSchemeOptions> options,
     ILoggerFactory logger,
     UrlEncoder encoder,
-    ApiKeyStore store) : AuthenticationHandler<AuthenticationSchemeOptions>(options, logger, encoder)
+    ApiKeyStore store,
+    Users.UserStore users) : AuthenticationHandler<AuthenticationSchemeOptions>(options, logger, encoder)
 {
     public const string SchemeName = "ApiKey";
     public const string HeaderName = "x-api-key";
@@ -29,7 +30,7 @@ public sealed class ApiKeyAuthenticationHandler(
         }
 
         var identity = await store.FindAsync(key, Context.RequestAborted);
-        if (identity is null)
+        if (identity is null || await users.IsDisabledAsync(identity.Principal, Context.RequestAborted))
         {
             return AuthenticateResult.Fail("Invalid API key.");
         }
@@ -49,6 +50,6 @@ public sealed class ApiKeyAuthenticationHandler(
         await Results.Problem(
             statusCode: StatusCodes.Status401Unauthorized,
             title: "Unauthorized",
-            detail: $"A valid '{HeaderName}' header is required.").ExecuteAsync(Context);
+            detail: $"A valid '{HeaderName}' header or 'Authorization: Bearer' token is required.").ExecuteAsync(Context);
     }
 }

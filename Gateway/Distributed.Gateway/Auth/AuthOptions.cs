@@ -10,4 +10,12 @@ public sealed class AuthOptions
 
     /// <summary>Further fixed keys, e.g. one per service that calls the gateway.</summary>
     public List<StaticApiKey> Keys { get; set; } = [];
+
+    /// <summary>Failed logins per email before it is locked out for <see cref="LoginLockout"/>.</summary>
+    public int LoginMaxFailuresPerEmail { get; set; } = 5;
+
+    /// <summary>Failed logins per client address before it is locked out.</summary>
+    public int LoginMaxFailuresPerAddress { get; set; } = 20;
+
+    public TimeSpan LoginLockout { get; set; } = TimeSpan.FromMinutes(15);
 }

@@ -48,7 +48,14 @@ public sealed partial class ApiExceptionHandler(IProblemDetailsService problems,
         }
 
         context.Response.StatusCode = problem.Status ?? 500;
-        return await problems.TryWriteAsync(new ProblemDetailsContext { HttpContext = context, ProblemDetails = problem, Exception = exception });
+        if (!await problems.TryWriteAsync(new ProblemDetailsContext { HttpContext = context, ProblemDetails = problem, Exception = exception }))
+        {
+            // The default writer only answers clients that accept JSON. A streaming query (Accept: text/event-stream)
+            // that fails before its first event must still get the problem, not an empty body (or, for a 404, a 500).
+            await context.Response.WriteAsJsonAsync(problem, (System.Text.Json.JsonSerializerOptions?)null, "application/problem+json", cancellationToken);
+        }
+
+        return true;
     }
 
     private static ProblemDetails Describe(ApiException api)

@@ -2,6 +2,7 @@ using System.Security.Claims;
 using Distributed.Contracts.Inference.V1;
 using Distributed.Gateway.Auth;
 using Distributed.Gateway.Errors;
+using Distributed.Gateway.Limits;
 using Distributed.Gateway.Workers;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.Extensions.Options;
@@ -112,6 +113,7 @@ public static class SessionEndpoints
         ClaimsPrincipal user,
         SessionStore store,
         QueryService queries,
+        UsageLimiter limiter,
         IOptions<GatewayOptions> options)
     {
         var ct = context.RequestAborted;
@@ -119,10 +121,12 @@ public static class SessionEndpoints
         var body = await JsonBody.ReadAsync(context.Request);
         var query = body.RequiredString("query", options.Value.MaxQueryLength);
         var settings = GenerationSettings.Read(body, options.Value);
+        await using var generation = await limiter.BeginGenerationAsync(user, ct);
 
         if (!context.Request.Headers.Accept.Any(a => a?.Contains("text/event-stream", StringComparison.OrdinalIgnoreCase) == true))
         {
             var outcome = await queries.AnswerAsync(session, conversation, query, settings, null, ct);
+            await limiter.RecordTokensAsync(user, outcome.Final.Usage?.CompletionTokens ?? 0);
             return Results.Json(new QueryResponse(outcome.Response), statusCode: StatusCodes.Status201Created);
         }
 
@@ -130,6 +134,7 @@ public static class SessionEndpoints
         try
         {
             var outcome = await queries.AnswerAsync(session, conversation, query, settings, delta => events.WriteAsync("delta", new { delta }), ct);
+            await limiter.RecordTokensAsync(user, outcome.Final.Usage?.CompletionTokens ?? 0);
             await events.WriteAsync("done", new
             {
                 response = outcome.Response,

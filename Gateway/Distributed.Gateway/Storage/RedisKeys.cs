@@ -32,4 +32,25 @@ public sealed class RedisKeys(IOptions<GatewayOptions> options)
 
     /// <summary>Hash of an API key by SHA-256: principal, role, name, id, created.</summary>
     public string ApiKey(string sha256) => $"{_prefix}apikey:{sha256}";
+
+    /// <summary>Hash: email, first_name, last_name, password_hash, role, disabled, created.</summary>
+    public string User(string id) => $"{_prefix}user:{id}";
+
+    /// <summary>String: the user id owning an email (by SHA-256 of the lower-cased address; SET NX keeps emails unique).</summary>
+    public string UserByEmail(string emailSha256) => $"{_prefix}user-email:{emailSha256}";
+
+    /// <summary>Sorted set of user ids by creation time.</summary>
+    public string Users => $"{_prefix}users";
+
+    /// <summary>Hash: key id → SHA-256 of the key, for a principal's issued keys.</summary>
+    public string PrincipalKeys(string principal) => $"{_prefix}principal:{principal}:keys";
+
+    /// <summary>Counter of failed logins for an email hash or a client address, expiring with the throttle window.</summary>
+    public string LoginFailures(string kind, string value) => $"{_prefix}login-failures:{kind}:{value}";
+
+    /// <summary>Per-minute counter (requests or generated tokens) of a principal.</summary>
+    public string UsageWindow(string kind, string principal, long minute) => $"{_prefix}usage:{kind}:{principal}:{minute}";
+
+    /// <summary>Generations in flight of a principal.</summary>
+    public string ActiveGenerations(string principal) => $"{_prefix}usage:active:{principal}";
 }

@@ -21,18 +21,19 @@ public sealed partial class GenerationEngine : IDisposable
     private readonly SafeLlamaBatchHandle _batch;
     private readonly Thread _thread;
     private readonly ILogger _logger;
-    private readonly int _queueLimit;
+    private readonly EngineSettings _settings;
     private readonly int _prefillChunk;
+    private SafeGgmlThreadpoolHandle? _threadpool;
     private volatile bool _stopping;
     private int _active;
     private int _nextPrefill;
 
-    public GenerationEngine(string name, SafeLlamaContextHandle context, LlamaVocabulary vocabulary, int queueLimit, ILogger logger)
+    public GenerationEngine(string name, SafeLlamaContextHandle context, LlamaVocabulary vocabulary, EngineSettings settings, ILogger logger)
     {
         _context = context;
         _vocabulary = vocabulary;
         _logger = logger;
-        _queueLimit = queueLimit;
+        _settings = settings;
         _memory = NativeMethods.llama_get_memory(context);
         Capacity = (int)NativeMethods.llama_n_seq_max(context);
         ContextLength = (int)NativeMethods.llama_n_ctx_seq(context);
@@ -41,6 +42,7 @@ public sealed partial class GenerationEngine : IDisposable
         _prefillChunk = Math.Max(32, BatchSize / 2);
         _slots = Enumerable.Range(0, Capacity).Select(i => new SequenceSlot(i)).ToArray();
         _batch = SafeLlamaBatchHandle.Create(BatchSize);
+        AttachThreadpool();
         _thread = new Thread(Run) { IsBackground = true, Name = $"decode:{name}" };
         _thread.Start();
     }
@@ -90,11 +92,11 @@ public sealed partial class GenerationEngine : IDisposable
                 throw new RpcException(StatusCode.Unavailable, "The model is being unloaded.");
             }
 
-            if (ActiveSequences + _queue.Count >= Capacity + _queueLimit)
+            if (ActiveSequences + _queue.Count >= Capacity + _settings.QueueLimit)
             {
                 throw new RpcException(
                     StatusCode.ResourceExhausted,
-                    $"The model is busy: {Capacity} sequences are generating and {_queue.Count} requests are waiting (limit {_queueLimit}).");
+                    $"The model is busy: {Capacity} sequences are generating and {_queue.Count} requests are waiting (limit {_settings.QueueLimit}).");
             }
 
             _queue.AddLast(job);
@@ -115,6 +117,31 @@ public sealed partial class GenerationEngine : IDisposable
         _thread.Join();
         _batch.Dispose();
         _wake.Dispose();
+        if (_threadpool is not null)
+        {
+            NativeMethods.llama_detach_threadpool(_context);
+            _threadpool.Dispose();
+        }
+    }
+
+    /// <summary>
+    /// Creates the compute pool on a throwaway thread: ggml raises the creating thread to the pool's priority, and
+    /// neither a .NET pool thread nor the decode loop should run SCHED_FIFO. Measured on 2 cores: raised ggml workers
+    /// with a normal decode thread gave ~4x the decode speed; raising the decode thread too halved it again.
+    /// </summary>
+    private void AttachThreadpool()
+    {
+        var creator = new Thread(() => _threadpool = SafeGgmlThreadpoolHandle.Create(_settings.Threads, _settings.Poll, _settings.Priority))
+        {
+            IsBackground = true,
+            Name = "ggml-threadpool-init",
+        };
+        creator.Start();
+        creator.Join();
+        if (_threadpool is not null)
+        {
+            NativeMethods.llama_attach_threadpool(_context, _threadpool, _threadpool);
+        }
     }
 
     private void Run()

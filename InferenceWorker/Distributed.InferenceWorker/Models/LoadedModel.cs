@@ -12,7 +12,8 @@ public sealed class LoadedModel : IDisposable
     private int _leases;
     private long _lastUsed = Stopwatch.GetTimestamp();
 
-    internal LoadedModel(CatalogEntry entry, SafeLlamaModelHandle model, SafeLlamaContextHandle context, GenerationEngine engine, long memoryBytes, double loadMs)
+    internal LoadedModel(
+        CatalogEntry entry, SafeLlamaModelHandle model, SafeLlamaContextHandle context, GenerationEngine engine, long memoryBytes, double loadMs)
     {
         Entry = entry;
         _model = model;

@@ -226,7 +226,11 @@ public sealed partial class ModelManager(
                     $"No context could be created for '{entry.Name}': {LlamaLibrary.TakeLastError() ?? "llama.cpp refused the settings"}.");
 
             var engine = new GenerationEngine(
-                entry.Name, context, new LlamaVocabulary(model), _options.QueueLimit, loggerFactory.CreateLogger<GenerationEngine>());
+                entry.Name,
+                context,
+                new LlamaVocabulary(model),
+                new EngineSettings(_options.QueueLimit, threads, _options.ThreadPoll, _options.ThreadPriority),
+                loggerFactory.CreateLogger<GenerationEngine>());
             var memory = Math.Max(ResidentBytes() - rssBefore, (long)NativeMethods.llama_model_size(model));
             var loaded = new LoadedModel(entry, model, context, engine, memory, Stopwatch.GetElapsedTime(started).TotalMilliseconds);
             LogLoaded(_logger, entry.Name, loaded.LoadMs, memory, engine.ContextLength, engine.Capacity, threads);

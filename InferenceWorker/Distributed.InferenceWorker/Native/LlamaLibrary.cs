@@ -60,10 +60,12 @@ public static unsafe partial class LlamaLibrary
             s_logger = logger;
             var llama = FindLibrary(nativeDirectory, "libllama");
             var ggml = FindLibrary(nativeDirectory, "libggml");
+            var ggmlBase = Path.Combine(nativeDirectory, "libggml-base.so");
             NativeLibrary.SetDllImportResolver(typeof(LlamaLibrary).Assembly, (name, assembly, path) => name switch
             {
                 NativeMethods.Llama => NativeLibrary.Load(llama),
                 NativeMethods.Ggml => NativeLibrary.Load(ggml),
+                NativeMethods.GgmlBase => NativeLibrary.Load(ggmlBase),
                 _ => IntPtr.Zero,
             });
 

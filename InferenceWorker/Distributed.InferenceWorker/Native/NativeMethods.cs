@@ -7,6 +7,7 @@ internal static unsafe partial class NativeMethods
 {
     public const string Llama = "llama";
     public const string Ggml = "ggml";
+    public const string GgmlBase = "ggml-base";
 
     // --- ggml backends ---
     [LibraryImport(Ggml, StringMarshalling = StringMarshalling.Utf8)]
@@ -32,6 +33,15 @@ internal static unsafe partial class NativeMethods
 
     [LibraryImport(Ggml)]
     public static partial void ggml_backend_dev_memory(IntPtr device, out nuint free, out nuint total);
+
+    [LibraryImport(Ggml, StringMarshalling = StringMarshalling.Utf8)]
+    public static partial IntPtr ggml_backend_reg_by_name(string name);
+
+    [LibraryImport(Ggml, StringMarshalling = StringMarshalling.Utf8)]
+    public static partial IntPtr ggml_backend_reg_get_proc_address(IntPtr reg, string name);
+
+    [LibraryImport(GgmlBase)]
+    public static partial void ggml_threadpool_params_init(GgmlThreadpoolParams* parameters, int threads);
 
     // --- llama: process ---
     [LibraryImport(Llama)]
@@ -86,6 +96,12 @@ internal static unsafe partial class NativeMethods
 
     [LibraryImport(Llama)]
     public static partial void llama_free(IntPtr context);
+
+    [LibraryImport(Llama)]
+    public static partial void llama_attach_threadpool(SafeLlamaContextHandle context, SafeGgmlThreadpoolHandle threadpool, SafeGgmlThreadpoolHandle threadpoolBatch);
+
+    [LibraryImport(Llama)]
+    public static partial void llama_detach_threadpool(SafeLlamaContextHandle context);
 
     [LibraryImport(Llama)]
     public static partial uint llama_n_ctx(SafeLlamaContextHandle context);

@@ -1,0 +1,13 @@
+namespace Distributed.Gateway.Limits;
+
+/// <summary>Section <c>Limits</c>: per-principal budgets by role (OWASP LLM10, unbounded consumption).</summary>
+public sealed class LimitOptions
+{
+    public const string SectionName = "Limits";
+
+    public RoleLimits User { get; set; } = new() { RequestsPerMinute = 120, TokensPerMinute = 20_000, ConcurrentGenerations = 4 };
+
+    public RoleLimits Admin { get; set; } = new() { RequestsPerMinute = 0, TokensPerMinute = 0, ConcurrentGenerations = 0 };
+
+    public RoleLimits For(string role) => role == Auth.Roles.Admin ? Admin : User;
+}

@@ -1,0 +1,110 @@
+using System.Security.Claims;
+using Distributed.Gateway.Auth;
+using Distributed.Gateway.Errors;
+using Distributed.Gateway.Storage;
+using Distributed.Redis;
+using Microsoft.Extensions.Options;
+
+namespace Distributed.Gateway.Limits;
+
+/// <summary>
+/// Per-principal budgets kept in Redis, so they hold across gateway replicas: requests and generated tokens per
+/// minute (fixed one-minute windows) and generations in flight. Over a budget: 429 with Retry-After.
+/// </summary>
+public sealed class UsageLimiter(RedisConnection redis, RedisKeys keys, IOptions<LimitOptions> options, TimeProvider clock)
+{
+    // KEYS: counter. ARGV: increment, ttl seconds.
+    private static readonly RedisScript IncrementScript = new("""
+        local value = redis.call('INCRBY', KEYS[1], ARGV[1])
+        if value == tonumber(ARGV[1]) then redis.call('EXPIRE', KEYS[1], ARGV[2]) end
+        return value
+        """);
+
+    public async Task CountRequestAsync(ClaimsPrincipal user, CancellationToken ct)
+    {
+        var limit = options.Value.For(user.RoleName()).RequestsPerMinute;
+        if (limit <= 0)
+        {
+            return;
+        }
+
+        var (minute, retry) = Window();
+        var count = (await redis.EvalAsync(IncrementScript, [keys.UsageWindow("requests", user.PrincipalId(), minute)], [1, 120], ct)).AsInt64();
+        if (count > limit)
+        {
+            throw TooMany($"More than {limit} requests a minute.", retry);
+        }
+    }
+
+    /// <summary>Checks the token budget and takes a generation slot; dispose the lease when the generation ends.</summary>
+    public async Task<IAsyncDisposable> BeginGenerationAsync(ClaimsPrincipal user, CancellationToken ct)
+    {
+        var limits = options.Value.For(user.RoleName());
+        var principal = user.PrincipalId();
+        if (limits.TokensPerMinute > 0)
+        {
+            var (minute, retry) = Window();
+            var used = long.TryParse(await redis.GetAsync(keys.UsageWindow("tokens", principal, minute), ct), out var u) ? u : 0;
+            if (used >= limits.TokensPerMinute)
+            {
+                throw TooMany($"More than {limits.TokensPerMinute} generated tokens a minute.", retry);
+            }
+        }
+
+        if (limits.ConcurrentGenerations <= 0)
+        {
+            return new Lease(null, null);
+        }
+
+        var active = keys.ActiveGenerations(principal);
+        // The key expires, so a crashed gateway cannot leave a principal blocked for good.
+        var count = (await redis.EvalAsync(IncrementScript, [active], [1, 600], ct)).AsInt64();
+        if (count > limits.ConcurrentGenerations)
+        {
+            await redis.ExecuteAsync(new RedisCommand("DECR", active), CancellationToken.None);
+            throw TooMany($"At most {limits.ConcurrentGenerations} generations at once.", 1);
+        }
+
+        return new Lease(redis, active);
+    }
+
+    public async Task RecordTokensAsync(ClaimsPrincipal user, int tokens)
+    {
+        if (tokens <= 0 || options.Value.For(user.RoleName()).TokensPerMinute <= 0)
+        {
+            return;
+        }
+
+        var (minute, _) = Window();
+        await redis.EvalAsync(IncrementScript, [keys.UsageWindow("tokens", user.PrincipalId(), minute)], [tokens, 120], CancellationToken.None);
+    }
+
+    private (long Minute, int RetryAfter) Window()
+    {
+        var now = clock.GetUtcNow().ToUnixTimeSeconds();
+        return (now / 60, (int)(60 - now % 60));
+    }
+
+    private static ApiException TooMany(string detail, int retryAfter) =>
+        new(StatusCodes.Status429TooManyRequests, "Too many requests", detail) { RetryAfterSeconds = retryAfter };
+
+    private sealed class Lease(RedisConnection? redis, string? key) : IAsyncDisposable
+    {
+        public async ValueTask DisposeAsync()
+        {
+            if (redis is null || key is null)
+            {
+                return;
+            }
+
+            try
+            {
+                await redis.ExecuteAsync(new RedisCommand("DECR", key), CancellationToken.None);
+            }
+            catch (RedisException)
+            {
+                // The counter expires on its own.
+            }
+        }
+    }
+}
