@@ -4,11 +4,13 @@ using Distributed.Gateway.Errors;
 using Distributed.Gateway.Health;
 using Distributed.Gateway.Limits;
 using Distributed.Gateway.Models;
+using Distributed.Gateway.Prompts;
 using Distributed.Gateway.Sessions;
 using Distributed.Gateway.Storage;
 using Distributed.Gateway.Users;
 using Distributed.Gateway.Workers;
 using Distributed.Redis;
+using Distributed.Sanitization;
 
 namespace Distributed.Gateway;
 
@@ -18,7 +20,11 @@ public static class GatewayApplicationExtensions
     public static WebApplicationBuilder AddGateway(this WebApplicationBuilder builder)
     {
         var config = builder.Configuration;
-        builder.Services.AddOptions<GatewayOptions>().BindConfiguration(GatewayOptions.SectionName).ValidateDataAnnotations().ValidateOnStart();
+        builder.Services.AddOptions<GatewayOptions>()
+            .BindConfiguration(GatewayOptions.SectionName)
+            .Configure(options => options.DefaultModel ??= config["LLM_NAME"])
+            .ValidateDataAnnotations()
+            .ValidateOnStart();
         builder.Services.AddOptions<WorkersOptions>().BindConfiguration(WorkersOptions.SectionName).ValidateDataAnnotations().ValidateOnStart();
         builder.Services.AddRedis("Redis");
         builder.Services.PostConfigure<RedisOptions>(redis =>
@@ -43,6 +49,8 @@ public static class GatewayApplicationExtensions
         builder.Services.AddSingleton<InferenceClient>();
         builder.Services.AddOptions<LimitOptions>().BindConfiguration(LimitOptions.SectionName).ValidateOnStart();
         builder.Services.AddSingleton<UsageLimiter>();
+        builder.Services.AddPromptSanitizer();
+        builder.Services.AddSingleton<PromptGuard>();
         builder.AddGatewayAuth();
         return builder;
     }
@@ -61,6 +69,7 @@ public static class GatewayApplicationExtensions
         app.MapUsers();
         app.MapAuth();
         app.MapAdmin();
+        app.MapPrompts();
         return app;
     }
 }

@@ -32,6 +32,12 @@ public sealed class GatewayOptions
     /// <summary>Upper bound of one generation; the lock on the conversation expires after it too.</summary>
     public TimeSpan GenerationTimeout { get; set; } = TimeSpan.FromMinutes(5);
 
+    /// <summary>Model of one-shot <c>POST /prompt</c> calls (also from <c>LLM_NAME</c>, the second service's name).</summary>
+    public string? DefaultModel { get; set; }
+
+    /// <summary>System prompt of one-shot <c>POST /prompt</c> calls.</summary>
+    public string? PromptSystemPrompt { get; set; }
+
     /// <summary>Context assumed for a model whose window no worker has reported yet.</summary>
     [Range(128, 1 << 20)]
     public int DefaultContextTokens { get; set; } = 2048;

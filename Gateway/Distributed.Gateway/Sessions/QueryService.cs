@@ -1,6 +1,7 @@
 using System.Text;
 using Distributed.Contracts.Inference.V1;
 using Distributed.Gateway.Errors;
+using Distributed.Gateway.Prompts;
 using Distributed.Gateway.Workers;
 using Microsoft.Extensions.Options;
 
@@ -8,13 +9,15 @@ namespace Distributed.Gateway.Sessions;
 
 /// <summary>
 /// Answers a query in a conversation: one query at a time per conversation, the history as context, and the user
-/// and bot turns stored together only when the answer is complete.
+/// and bot turns stored together only when the answer is complete. The query arrives sanitized; the answer is
+/// sanitized here, before it is stored or streamed, so no redacted value reaches Redis or the client.
 /// </summary>
 public sealed class QueryService(
     SessionStore store,
     ConversationLock locks,
     InferenceClient client,
     WorkerRouter router,
+    PromptGuard guard,
     IOptions<GatewayOptions> options)
 {
     private const int MaxTrimAttempts = 3;
@@ -45,7 +48,7 @@ public sealed class QueryService(
             request.Chat.Messages.AddRange(messages);
             try
             {
-                var outcome = await GenerateAsync(request, onDelta, ct);
+                var outcome = await GenerateAsync(request, session.SystemPrompt, onDelta, ct);
                 if (!await store.AppendTurnAsync(session.Id, conversationId, query, outcome.Response, CancellationToken.None))
                 {
                     throw ApiException.NotFound("Conversation");
@@ -63,19 +66,18 @@ public sealed class QueryService(
         }
     }
 
-    private async Task<QueryOutcome> GenerateAsync(GenerateRequest request, Func<string, Task>? onDelta, CancellationToken ct)
+    private async Task<QueryOutcome> GenerateAsync(GenerateRequest request, string? systemPrompt, Func<string, Task>? onDelta, CancellationToken ct)
     {
-        var text = new StringBuilder();
+        var raw = new StringBuilder();
+        var sent = new StringBuilder();
+        var filter = onDelta is not null && guard.Enabled ? new StreamingOutputSanitizer(guard.Sanitizer, systemPrompt) : null;
         GenerateReply? final = null;
         await foreach (var reply in client.GenerateAsync(request, ct))
         {
             if (reply.Delta.Length > 0)
             {
-                text.Append(reply.Delta);
-                if (onDelta is not null)
-                {
-                    await onDelta(reply.Delta);
-                }
+                raw.Append(reply.Delta);
+                await SendAsync(filter is null ? reply.Delta : filter.Push(reply.Delta));
             }
 
             final = reply;
@@ -86,6 +88,22 @@ public sealed class QueryService(
             throw new OperationCanceledException("The generation did not complete.");
         }
 
-        return new QueryOutcome(text.ToString().Trim(), final);
+        if (filter is not null)
+        {
+            await SendAsync(filter.Flush());
+        }
+
+        // Streamed answers are stored as sent; whole answers are sanitized in one piece.
+        var response = onDelta is not null ? sent.ToString() : guard.Output(raw.ToString(), systemPrompt).Text;
+        return new QueryOutcome(response.Trim(), final);
+
+        async Task SendAsync(string text)
+        {
+            if (text.Length > 0 && onDelta is not null)
+            {
+                sent.Append(text);
+                await onDelta(text);
+            }
+        }
     }
 }

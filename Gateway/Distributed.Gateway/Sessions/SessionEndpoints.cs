@@ -3,6 +3,7 @@ using Distributed.Contracts.Inference.V1;
 using Distributed.Gateway.Auth;
 using Distributed.Gateway.Errors;
 using Distributed.Gateway.Limits;
+using Distributed.Gateway.Prompts;
 using Distributed.Gateway.Workers;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.Extensions.Options;
@@ -114,13 +115,15 @@ public static class SessionEndpoints
         SessionStore store,
         QueryService queries,
         UsageLimiter limiter,
+        PromptGuard guard,
         IOptions<GatewayOptions> options)
     {
         var ct = context.RequestAborted;
         var (session, conversation) = await RequireConversation(sessionId, conversationId, user, store, ct);
         var body = await JsonBody.ReadAsync(context.Request);
-        var query = body.RequiredString("query", options.Value.MaxQueryLength);
         var settings = GenerationSettings.Read(body, options.Value);
+        // Only the sanitized text goes on: to the model, to Redis and to the logs.
+        var query = guard.Input(body.RequiredString("query", options.Value.MaxQueryLength), "query").Text;
         await using var generation = await limiter.BeginGenerationAsync(user, ct);
 
         if (!context.Request.Headers.Accept.Any(a => a?.Contains("text/event-stream", StringComparison.OrdinalIgnoreCase) == true))
@@ -151,6 +154,10 @@ public static class SessionEndpoints
         {
             // The stream is already open: report in-band; nothing was stored.
             await events.WriteAsync("error", new ProblemDetails { Status = ex.Status, Title = ex.Title, Detail = ex.Message });
+        }
+        catch (Distributed.Redis.RedisException) when (events.Started)
+        {
+            await events.WriteAsync("error", new ProblemDetails { Status = 503, Title = "Service unavailable", Detail = "The session store failed; the turn was not stored." });
         }
 
         return Results.Empty;

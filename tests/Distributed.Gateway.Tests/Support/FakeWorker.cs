@@ -1,0 +1,120 @@
+using System.Net;
+using Distributed.Contracts.Inference.V1;
+using Distributed.Grpc;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.AspNetCore.Hosting.Server.Features;
+using Microsoft.AspNetCore.Server.Kestrel.Core;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+
+namespace Distributed.Gateway.Tests.Support;
+
+/// <summary>What a <see cref="FakeWorker"/> does with a Generate call.</summary>
+public enum FakeGenerate
+{
+    /// <summary>Never answers (until the caller cancels): provokes the gateway's first-token timeout deterministically.</summary>
+    Stall,
+
+    /// <summary>Fails at once with UNAVAILABLE, before any reply: the gateway may retry on another worker.</summary>
+    Unavailable,
+
+    /// <summary>Streams <see cref="FakeWorker.PartialDelta"/>, then fails with INTERNAL: too late to retry anywhere.</summary>
+    FailAfterFirstDelta,
+}
+
+/// <summary>
+/// An in-process gRPC server speaking the worker contract (HTTP/2 cleartext on a free port) whose status and catalog
+/// look healthy (stories260K loaded, lots of free capacity, so routing prefers it) but whose Generate misbehaves on
+/// purpose. Only for failure paths a real worker cannot be made to hit on cue.
+/// </summary>
+public sealed class FakeWorker : IAsyncDisposable
+{
+    private readonly WebApplication _app;
+    private int _generateCalls;
+
+    private FakeWorker(WebApplication app, Uri address)
+    {
+        _app = app;
+        Address = address;
+    }
+
+    /// <summary>
+    /// The text a <see cref="FakeGenerate.FailAfterFirstDelta"/> worker sends before failing: a whole line, so the
+    /// gateway's output sanitizer (which holds text back until a line or sentence ends) passes it on at once.
+    /// </summary>
+    public const string PartialDelta = "Once upon a time.\n";
+
+    public Uri Address { get; }
+
+    public FakeGenerate Behaviour { get; set; }
+
+    public int GenerateCalls => Volatile.Read(ref _generateCalls);
+
+    public static async Task<FakeWorker> StartAsync(FakeGenerate behaviour)
+    {
+        var builder = WebApplication.CreateBuilder(new WebApplicationOptions
+        {
+            ContentRootPath = AppContext.BaseDirectory,
+            EnvironmentName = "Testing",
+        });
+        // Nothing from appsettings.json in the test folder (copied there from the referenced projects) applies here.
+        builder.Configuration.Sources.Clear();
+        builder.Logging.ClearProviders();
+        builder.WebHost.ConfigureKestrel(kestrel => kestrel.Listen(IPAddress.Loopback, 0, listen => listen.Protocols = HttpProtocols.Http2));
+        builder.Services.AddGrpcTransport();
+        var app = builder.Build();
+        FakeWorker? fake = null;
+        app.MapGrpcService(service => service
+            .AddUnary(InferenceMethods.GetStatus, (GetStatusRequest _, ServerCallContext _) => Task.FromResult(Status()))
+            .AddUnary(InferenceMethods.ListModels, (ListModelsRequest _, ServerCallContext _) => Task.FromResult(Catalog()))
+            .AddUnary(InferenceMethods.LoadModel, (LoadModelRequest request, ServerCallContext _) =>
+                Task.FromResult(new LoadModelReply { Message = $"{request.Name} model is ready to use.", AlreadyLoaded = true }))
+            .AddServerStreaming(InferenceMethods.Generate, (GenerateRequest _, IServerStreamWriter<GenerateReply> stream, ServerCallContext context) =>
+                fake!.GenerateAsync(stream, context)));
+        await app.StartAsync();
+        var bound = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
+        fake = new FakeWorker(app, new Uri($"http://127.0.0.1:{new Uri(bound).Port}")) { Behaviour = behaviour };
+        return fake;
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await _app.StopAsync();
+        await _app.DisposeAsync();
+    }
+
+    private async Task GenerateAsync(IServerStreamWriter<GenerateReply> stream, ServerCallContext context)
+    {
+        Interlocked.Increment(ref _generateCalls);
+        switch (Behaviour)
+        {
+            case FakeGenerate.Stall:
+                await Task.Delay(Timeout.Infinite, context.CancellationToken);
+                break;
+            case FakeGenerate.FailAfterFirstDelta:
+                await stream.WriteAsync(new GenerateReply { Delta = PartialDelta }, context.CancellationToken);
+                throw new RpcException(StatusCode.Internal, "fake worker: failed mid-stream on purpose");
+            default:
+                throw new RpcException(StatusCode.Unavailable, "fake worker: unavailable on purpose");
+        }
+    }
+
+    private static GetStatusReply Status() => new()
+    {
+        WorkerId = "fake-worker",
+        Capacity = 1000,
+        Backend = "fake",
+        MaxLoadedModels = 2,
+        Loaded = { new LoadedModelStatus { Name = WorkerProcess.Stories, Capacity = 1000, ContextLength = 512 } },
+    };
+
+    private static ListModelsReply Catalog() => new()
+    {
+        Models =
+        {
+            new ModelInfo { Name = WorkerProcess.Stories, Aliases = { "llama2" }, File = "stories260K.gguf", SizeBytes = 1, ContextLength = 512, Loaded = true },
+        },
+    };
+}

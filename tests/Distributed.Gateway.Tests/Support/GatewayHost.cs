@@ -1,0 +1,143 @@
+using Distributed.Gateway.Auth;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.AspNetCore.Hosting.Server.Features;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+
+namespace Distributed.Gateway.Tests.Support;
+
+/// <summary>
+/// The gateway in-process on real Kestrel (a free loopback port), configured like production through configuration
+/// only: Redis, worker addresses, static API keys and a key prefix of its own unless one is given (to restart against
+/// the same data).
+/// </summary>
+public sealed class GatewayHost : IAsyncDisposable
+{
+    private readonly WebApplication _app;
+    private readonly SocketsHttpHandler _handler = new() { PooledConnectionLifetime = TimeSpan.FromMinutes(5) };
+    private bool _stopped;
+
+    private GatewayHost(WebApplication app, Uri baseAddress, string keyPrefix)
+    {
+        _app = app;
+        BaseAddress = baseAddress;
+        KeyPrefix = keyPrefix;
+    }
+
+    public Uri BaseAddress { get; }
+
+    public string KeyPrefix { get; }
+
+    public IServiceProvider Services => _app.Services;
+
+    public static string NewKeyPrefix() => $"gwtest:{Guid.NewGuid():N}:";
+
+    /// <param name="workers">Worker addresses (<c>Workers:Addresses:n</c>).</param>
+    /// <param name="settings">Extra or overriding configuration, e.g. <c>Gateway:MaxQueryLength</c>.</param>
+    public static async Task<GatewayHost> StartAsync(
+        RedisServerFixture redis, IEnumerable<Uri> workers, string? keyPrefix = null, IDictionary<string, string?>? settings = null)
+    {
+        keyPrefix ??= NewKeyPrefix();
+        var config = new Dictionary<string, string?>
+        {
+            ["Kestrel:Endpoints:Http:Url"] = "http://127.0.0.1:0",
+            ["Logging:LogLevel:Default"] = "Warning",
+            ["Logging:LogLevel:Microsoft.AspNetCore"] = "Warning",
+            ["Redis:Host"] = redis.Host,
+            ["Redis:Port"] = redis.Port.ToString(System.Globalization.CultureInfo.InvariantCulture),
+            // The old environment names win over Redis:* when present in the environment; pin them too.
+            ["REDIS_HOST"] = redis.Host,
+            ["REDIS_PORT"] = redis.Port.ToString(System.Globalization.CultureInfo.InvariantCulture),
+            ["Redis:CommandTimeout"] = "00:00:03",
+            ["Redis:ConnectTimeout"] = "00:00:02",
+            ["Redis:ReconnectInitialDelay"] = "00:00:00.050",
+            ["Redis:ReconnectMaxDelay"] = "00:00:00.500",
+            ["Gateway:KeyPrefix"] = keyPrefix,
+            ["Workers:PollInterval"] = "00:00:00.200",
+            ["Workers:RequestTimeout"] = "00:00:10",
+            ["Auth:ApiKey"] = TestKeys.Admin,
+            // Per-principal budgets are not what these tests are about (the 50-conversation test alone sends 250 queries).
+            ["Limits:User:RequestsPerMinute"] = "0",
+            ["Limits:User:TokensPerMinute"] = "0",
+            ["Limits:User:ConcurrentGenerations"] = "0",
+        };
+        var index = 0;
+        foreach (var (key, principal) in TestKeys.Principals)
+        {
+            config[$"Auth:Keys:{index}:Key"] = key;
+            config[$"Auth:Keys:{index}:Principal"] = principal;
+            config[$"Auth:Keys:{index}:Role"] = Roles.User;
+            index++;
+        }
+
+        index = 0;
+        foreach (var worker in workers)
+        {
+            config[$"Workers:Addresses:{index++}"] = worker.ToString();
+        }
+
+        foreach (var (key, value) in settings ?? new Dictionary<string, string?>())
+        {
+            config[key] = value;
+        }
+
+        var builder = WebApplication.CreateBuilder(new WebApplicationOptions
+        {
+            ApplicationName = typeof(GatewayApplicationExtensions).Assembly.GetName().Name,
+            ContentRootPath = AppContext.BaseDirectory,
+            EnvironmentName = "Testing",
+        });
+        builder.Configuration.AddInMemoryCollection(config);
+        builder.Logging.ClearProviders();
+        builder.Logging.AddSimpleConsole().SetMinimumLevel(LogLevel.Warning);
+        builder.AddGateway();
+        var app = builder.Build();
+        app.MapGateway();
+        await app.StartAsync();
+
+        var bound = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
+        return new GatewayHost(app, new Uri(bound), keyPrefix);
+    }
+
+    /// <summary>A client sending <paramref name="apiKey"/> as <c>x-api-key</c> (none when null).</summary>
+    public HttpClient CreateClient(string? apiKey = TestKeys.Alice)
+    {
+        var client = new HttpClient(_handler, disposeHandler: false) { BaseAddress = BaseAddress, Timeout = TimeSpan.FromSeconds(90) };
+        if (apiKey is not null)
+        {
+            client.DefaultRequestHeaders.Add("x-api-key", apiKey);
+        }
+
+        return client;
+    }
+
+    /// <summary>Waits until <c>/health/ready</c> answers 200 (Redis reachable and a worker polled healthy).</summary>
+    public async Task WaitUntilReadyAsync(TimeSpan? timeout = null)
+    {
+        using var client = CreateClient(null);
+        await Wait.UntilAsync(
+            async () => (await client.GetAsync("/health/ready")).IsSuccessStatusCode,
+            timeout ?? TimeSpan.FromSeconds(60),
+            "the gateway's /health/ready to answer 200");
+    }
+
+    public async Task StopAsync()
+    {
+        if (_stopped)
+        {
+            return;
+        }
+
+        _stopped = true;
+        await _app.StopAsync();
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await StopAsync();
+        await _app.DisposeAsync();
+        _handler.Dispose();
+    }
+}
