@@ -85,24 +85,33 @@ public sealed partial class GenerationEngine : IDisposable
                 $"The prompt has {job.PromptTokens.Length} tokens but a sequence holds {ContextLength} (prompt plus at least one generated token).");
         }
 
-        lock (_gate)
+        // Registered before the job is visible to the loop, which disposes it when the job ends.
+        job.Registration = job.CancellationToken.Register(static state => ((AutoResetEvent)state!).Set(), _wake);
+        try
         {
-            if (_stopping)
+            lock (_gate)
             {
-                throw new RpcException(StatusCode.Unavailable, "The model is being unloaded.");
-            }
+                if (_stopping)
+                {
+                    throw new RpcException(StatusCode.Unavailable, "The model is being unloaded.");
+                }
 
-            if (ActiveSequences + _queue.Count >= Capacity + _settings.QueueLimit)
-            {
-                throw new RpcException(
-                    StatusCode.ResourceExhausted,
-                    $"The model is busy: {Capacity} sequences are generating and {_queue.Count} requests are waiting (limit {_settings.QueueLimit}).");
-            }
+                if (ActiveSequences + _queue.Count >= Capacity + _settings.QueueLimit)
+                {
+                    throw new RpcException(
+                        StatusCode.ResourceExhausted,
+                        $"The model is busy: {Capacity} sequences are generating and {_queue.Count} requests are waiting (limit {_settings.QueueLimit}).");
+                }
 
-            _queue.AddLast(job);
+                _queue.AddLast(job);
+            }
+        }
+        catch
+        {
+            job.Registration.Dispose();
+            throw;
         }
 
-        job.Registration = job.CancellationToken.Register(static state => ((AutoResetEvent)state!).Set(), _wake);
         _wake.Set();
     }
 
