@@ -56,7 +56,7 @@ internal static partial class InjectionPatterns
     // "enable developer mode" alone is left alone (Android settings, browsers).
     [GeneratedRegex(
         @"\b(?:you\s+are|you're|you\s+will\s+be|you\s+are\s+going\s+to\s+be)\s+(?:now\s+)?(?:in|running\s+in|operating\s+in|in\s+the)\s+(?:developer|dev|god|debug|jailbreak|jailbroken|unrestricted|unfiltered|uncensored|dan|sudo|admin|maintenance)\s+mode\b" +
-        @"|\b(?:act|acting|behave|respond|pretend|simulate|simulating|roleplay)\s+(?:as\s+)?(?>\S+\s+){0,5}?(?:with|in)\s+(?:the\s+)?(?:developer|dev|god|jailbreak|jailbroken|dan|unrestricted|unfiltered|uncensored)\s+mode\b" +
+        @"|\b(?:act|acting|behave|respond|pretend|simulate|simulating|roleplay)\s+(?>\S+\s+){0,6}?(?:with|in)\s+(?:the\s+)?(?:developer|dev|god|jailbreak|jailbroken|dan|unrestricted|unfiltered|uncensored)\s+mode\b" +
         @"|\b(?:enable|activate|enter|switch\s+to|turn\s+on)\s+(?:the\s+)?(?:jailbreak|jailbroken|dan|unrestricted|unfiltered|uncensored)\s+mode\b" +
         @"|\byou\s+(?:are|have\s+been|were)\s+(?:now\s+)?(?:jailbroken|unchained)\b",
         Options, TimeoutMs)]

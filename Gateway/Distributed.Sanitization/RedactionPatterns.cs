@@ -13,9 +13,11 @@ internal static partial class RedactionPatterns
     private const RegexOptions Options = RegexOptions.CultureInvariant | RegexOptions.ExplicitCapture;
 
     // ---- email: local@label.label.tld; a dotted domain with an alphabetic (or punycode) TLD is required, so
-    // "user@localhost", "pkg@1.2.3" and "@scope/pkg" are left alone.
+    // "user@localhost", "pkg@1.2.3" and "@scope/pkg" are left alone. The local part is an unbounded loop on purpose:
+    // leftmost matching already starts it at the run start, and the engine can then search for '@' first. Its
+    // 64-char limit is checked in code.
     [GeneratedRegex(
-        @"(?<![A-Za-z0-9._%+\-])[A-Za-z0-9._%+\-]{1,64}@(?:[A-Za-z0-9\-]{1,63}\.){1,8}(?:[A-Za-z]{2,24}|xn--[A-Za-z0-9\-]{1,59})(?![A-Za-z0-9\-]|\.[A-Za-z0-9])",
+        @"[A-Za-z0-9._%+\-]+@(?:[A-Za-z0-9\-]{1,63}\.){1,8}(?:[A-Za-z]{2,24}|xn--[A-Za-z0-9\-]{1,59})(?![A-Za-z0-9\-]|\.[A-Za-z0-9])",
         Options, TimeoutMs)]
     internal static partial Regex Email();
 
@@ -91,10 +93,11 @@ internal static partial class RedactionPatterns
     [GeneratedRegex(@"\bauthorization[""']?\s{0,8}[:=]\s{0,8}[""']?basic\s{1,8}(?<secret>[A-Za-z0-9+/]{8,4096}={0,2})", Options | RegexOptions.IgnoreCase, TimeoutMs)]
     internal static partial Regex BasicCredentials();
 
-    // key=value / key: value / "key": "value" assignments for credential-like key names. Bare "token"/"secret" need a
-    // prefix (GITHUB_TOKEN, client.secret) so prose such as "each token: a word piece" is left alone.
+    // key=value / key: value / "key": "value" assignments for credential-like key names, also with a prefix
+    // (DB_PASSWORD, x-api-key). Bare "token"/"secret" need such a prefix (GITHUB_TOKEN, client.secret) so prose such as
+    // "each token: a word piece" is left alone.
     [GeneratedRegex(
-        @"(?<![A-Za-z0-9])(?:(?:[A-Za-z0-9]{1,32}[_\-.])?(?:api[_\-]?key|apikey|api[_\-]?secret|secret[_\-]?key|client[_\-]?secret|access[_\-]?key(?:[_\-]?id)?|secret[_\-]?access[_\-]?key|access[_\-]?token|auth[_\-]?token|refresh[_\-]?token|session[_\-]?token|id[_\-]?token|private[_\-]?key|password|passwd|passphrase|pwd)|[A-Za-z0-9]{1,32}[_\-.](?:token|secret))[""']?\s{0,8}(?:=>|:=|=|:)\s{0,8}(?:""(?<secret>[^""\r\n]{1,512})""|'(?<secret>[^'\r\n]{1,512})'|(?<secret>[^\s""'`,;&<>()\[\]{}]{3,512}))",
+        @"(?<![A-Za-z])(?:api[_\-]?key|apikey|api[_\-]?secret|secret[_\-]?key|client[_\-]?secret|access[_\-]?key(?:[_\-]?id)?|secret[_\-]?access[_\-]?key|access[_\-]?token|auth[_\-]?token|refresh[_\-]?token|session[_\-]?token|id[_\-]?token|private[_\-]?key|password|passwd|passphrase|pwd|(?<=[A-Za-z0-9][_\-.])(?:token|secret))[""']?\s{0,8}(?:=>|:=|=|:)\s{0,8}(?:""(?<secret>[^""\r\n]{1,512})""|'(?<secret>[^'\r\n]{1,512})'|(?<secret>[^\s""'`,;&<>()\[\]{}]{3,512}))",
         Options | RegexOptions.IgnoreCase, TimeoutMs)]
     internal static partial Regex CredentialAssignment();
 }

@@ -24,7 +24,7 @@ internal static class Redactor
         new(FindingKinds.Secret, RedactionPatterns.BasicCredentials()),
         new(FindingKinds.Secret, RedactionPatterns.BearerToken(), RedactionRule.When(SecretShape.LooksRandom)),
         new(FindingKinds.Secret, RedactionPatterns.CredentialAssignment()),
-        new(FindingKinds.Email, RedactionPatterns.Email()),
+        new(FindingKinds.Email, RedactionPatterns.Email(), RedactionRule.When(static m => m.IndexOf('@') <= 64)),
         new(FindingKinds.Iban, RedactionPatterns.Iban(), Iban.AcceptedLength),
         new(FindingKinds.Card, RedactionPatterns.Card(), RedactionRule.When(PaymentCard.IsValid)),
         new(FindingKinds.Phone, RedactionPatterns.PhoneInternational(), RedactionRule.When(PhoneNumber.IsInternational)),

@@ -27,6 +27,7 @@ public sealed class PromptGuard(PromptSanitizer sanitizer, IOptions<SanitizerOpt
         return result;
     }
 
+    /// <summary>The answer as it may be shown; the sanitizer fails closed (empty text) on input it cannot check.</summary>
     public SanitizedText Output(string text, string? systemPrompt) =>
         options.Value.Enabled ? sanitizer.SanitizeOutput(text, systemPrompt) : new SanitizedText(text, [], false, null);
 }
