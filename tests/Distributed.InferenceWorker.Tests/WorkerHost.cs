@@ -25,6 +25,12 @@ public sealed class WorkerHost : IAsyncDisposable
         Channel = GrpcChannel.ForAddress(address);
     }
 
+    /// <summary>A model whose unbounded generation runs for seconds (4096 random tokens), never hitting end-of-generation.</summary>
+    public const string LongModel = "random-long";
+
+    /// <summary>A second, separately loaded copy of <see cref="LongModel"/>.</summary>
+    public const string LongModelB = "random-long-b";
+
     public string ModelsDirectory { get; }
 
     public Uri Address { get; }
@@ -38,6 +44,9 @@ public sealed class WorkerHost : IAsyncDisposable
         var models = Directory.CreateTempSubdirectory("worker-models-").FullName;
         File.Copy(TestPaths.Stories, Path.Combine(models, "stories260K.gguf"));
         File.Copy(TestPaths.TinyRandom, Path.Combine(models, "llama-2-tiny-random.gguf"));
+        // The same random model with its full 4096-token context: a generation that takes seconds, for deadline and cancel tests.
+        File.Copy(TestPaths.TinyRandom, Path.Combine(models, $"{LongModel}.gguf"));
+        File.Copy(TestPaths.TinyRandom, Path.Combine(models, $"{LongModelB}.gguf"));
         File.WriteAllText(Path.Combine(models, "not-gguf.gguf"), "this is plain text, not a model");
         File.WriteAllBytes(Path.Combine(models, "empty.gguf"), []);
         var truncated = File.ReadAllBytes(TestPaths.Stories).AsSpan(0, 300_000).ToArray();
@@ -46,7 +55,9 @@ public sealed class WorkerHost : IAsyncDisposable
             {
               "models": {
                 "stories260K": { "aliases": ["llama2", "stories"], "contextSize": 512 },
-                "llama-2-tiny-random": { "aliases": ["llama3"], "contextSize": 256, "chatTemplate": "llama2" }
+                "llama-2-tiny-random": { "aliases": ["llama3"], "contextSize": 256, "chatTemplate": "llama2" },
+                "random-long": { "contextSize": 4096 },
+                "random-long-b": { "contextSize": 4096 }
               }
             }
             """);
@@ -62,7 +73,7 @@ public sealed class WorkerHost : IAsyncDisposable
             ["Worker:ModelsDirectory"] = models,
             ["Worker:NativeDirectory"] = TestPaths.NativeDirectory,
             ["Worker:ParallelSequences"] = "4",
-            ["Worker:MaxLoadedModels"] = "2",
+            ["Worker:MaxLoadedModels"] = "3",
             ["Worker:WorkerId"] = "test-worker",
         };
         foreach (var (key, value) in settings ?? new Dictionary<string, string?>())

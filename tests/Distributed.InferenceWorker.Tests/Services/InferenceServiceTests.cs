@@ -176,7 +176,7 @@ public class InferenceServiceTests
     public async Task Generate_ClientCancels_SlotFreedForNextRequest()
     {
         using var cts = new CancellationTokenSource();
-        var request = GenerationClient.Prompt(Random, "hello", 100_000);
+        var request = GenerationClient.Prompt(WorkerHost.LongModel, "hello", 100_000, temperature: 1f);
         var seen = 0;
         var error = Assert.ThrowsAsync<RpcException>(async () =>
         {
@@ -191,14 +191,15 @@ public class InferenceServiceTests
         Assert.That(error!.StatusCode, Is.EqualTo(StatusCode.Cancelled));
 
         await Channel.WaitForStatusAsync(s => s.ActiveSequences == 0);
-        var next = await Channel.RunAsync(GenerationClient.Prompt(Random, "hello again", 5));
+        var next = await Channel.RunAsync(GenerationClient.Prompt(WorkerHost.LongModel, "hello again", 5));
         Assert.That(next.Final.Usage.CompletionTokens, Is.EqualTo(5));
     }
 
     [Test]
     public async Task Generate_DeadlinePasses_DeadlineExceededAndSlotFreed()
     {
-        var request = GenerationClient.Prompt(Random, "hello", 100_000);
+        // 4096 random tokens take seconds; the deadline passes long before.
+        var request = GenerationClient.Prompt(WorkerHost.LongModel, "hello", 100_000, temperature: 1f);
         var error = Assert.ThrowsAsync<RpcException>(() => Channel.RunAsync(request, new CallOptions(Deadline: DateTime.UtcNow.AddMilliseconds(150))));
         Assert.That(error!.StatusCode, Is.EqualTo(StatusCode.DeadlineExceeded));
         await Channel.WaitForStatusAsync(s => s.ActiveSequences == 0);

@@ -24,11 +24,12 @@ public class QueueLimitTests
         var channel = _worker.Channel;
         using var cts = new CancellationTokenSource();
         var options = new CallOptions(CancellationToken: cts.Token);
-        var running = channel.RunAsync(GenerationClient.Prompt("llama-2-tiny-random", "a", 100_000), options);
-        var queued = channel.RunAsync(GenerationClient.Prompt("llama-2-tiny-random", "b", 100_000), options);
+        // Generations of the long model run for seconds, so the slot and the queue stay taken until cancelled.
+        var running = channel.RunAsync(GenerationClient.Prompt(WorkerHost.LongModel, "a", 100_000, temperature: 1f), options);
+        var queued = channel.RunAsync(GenerationClient.Prompt(WorkerHost.LongModel, "b", 100_000, temperature: 1f), options);
         await channel.WaitForStatusAsync(s => s.ActiveSequences == 1 && s.QueuedSequences == 1);
 
-        var error = Assert.ThrowsAsync<RpcException>(() => channel.RunAsync(GenerationClient.Prompt("llama-2-tiny-random", "c", 5)));
+        var error = Assert.ThrowsAsync<RpcException>(() => channel.RunAsync(GenerationClient.Prompt(WorkerHost.LongModel, "c", 5)));
         Assert.That(error!.StatusCode, Is.EqualTo(StatusCode.ResourceExhausted));
         Assert.That(error.Detail, Does.Contain("busy"));
 
@@ -36,7 +37,7 @@ public class QueueLimitTests
         Assert.ThrowsAsync<RpcException>(async () => await running);
         Assert.ThrowsAsync<RpcException>(async () => await queued);
         await channel.WaitForStatusAsync(s => s.ActiveSequences == 0 && s.QueuedSequences == 0);
-        var after = await channel.RunAsync(GenerationClient.Prompt("llama-2-tiny-random", "d", 5));
+        var after = await channel.RunAsync(GenerationClient.Prompt(WorkerHost.LongModel, "d", 5));
         Assert.That(after.Final.Usage.CompletionTokens, Is.EqualTo(5));
     }
 }
