@@ -220,6 +220,7 @@ public sealed partial class ModelManager(
             contextParams.NThreadsBatch = threads;
             contextParams.NoPerf = 1;
             contextParams.KvUnified = 0;
+            contextParams.FlashAttnType = _options.FlashAttention ?? (LlamaLibrary.Backend == "cpu" ? 0 : -1);
             var context = SafeLlamaContextHandle.Create(model, contextParams)
                 ?? throw new RpcException(
                     StatusCode.FailedPrecondition,
