@@ -34,6 +34,10 @@ public static class GatewayApplicationExtensions
             redis.Password = config["REDIS_PASSWORD"] ?? redis.Password;
         });
 
+        // Kestrel binds only Kestrel:Endpoints (and certificates) from configuration by itself; its limits
+        // (Kestrel:Limits:MaxRequestBodySize, ...) apply only when bound here.
+        builder.Services.Configure<Microsoft.AspNetCore.Server.Kestrel.Core.KestrelServerOptions>(kestrel =>
+            config.GetSection("Kestrel:Limits").Bind(kestrel.Limits));
         builder.Services.AddProblemDetails();
         builder.Services.AddExceptionHandler<ApiExceptionHandler>();
         builder.Services.AddOpenApi();
@@ -58,7 +62,9 @@ public static class GatewayApplicationExtensions
     public static WebApplication MapGateway(this WebApplication app)
     {
         app.UseExceptionHandler();
-        app.UseStatusCodePages();
+        // Bodiless errors (unknown route 404, wrong method 405, forbidden 403) as ProblemDetails too. The default
+        // handler writes them only to clients that accept JSON, and plain text to the others (a browser's Accept).
+        app.UseStatusCodePages(WriteStatusProblemAsync);
         app.UseAuthentication();
         app.UseAuthorization();
         app.UseMiddleware<UsageLimitMiddleware>();
@@ -71,5 +77,17 @@ public static class GatewayApplicationExtensions
         app.MapAdmin();
         app.MapPrompts();
         return app;
+    }
+
+    private static async Task WriteStatusProblemAsync(Microsoft.AspNetCore.Diagnostics.StatusCodeContext context)
+    {
+        var http = context.HttpContext;
+        var problem = new Microsoft.AspNetCore.Mvc.ProblemDetails { Status = http.Response.StatusCode };
+        var problems = http.RequestServices.GetRequiredService<IProblemDetailsService>();
+        if (!await problems.TryWriteAsync(new ProblemDetailsContext { HttpContext = http, ProblemDetails = problem }))
+        {
+            problem.Title = Microsoft.AspNetCore.WebUtilities.ReasonPhrases.GetReasonPhrase(http.Response.StatusCode);
+            await http.Response.WriteAsJsonAsync(problem, (System.Text.Json.JsonSerializerOptions?)null, "application/problem+json");
+        }
     }
 }

@@ -46,6 +46,22 @@ public sealed class JsonBody
         }
     }
 
+    /// <summary>
+    /// The string's text. The parser checks JSON syntax only: bytes that are not UTF-8, or an escaped lone surrogate
+    /// (<c>"\ud800"</c>), fail when the text is read, and that is the field's fault (400), not the gateway's.
+    /// </summary>
+    private static string Text(JsonElement value, string name)
+    {
+        try
+        {
+            return value.GetString()!;
+        }
+        catch (InvalidOperationException)
+        {
+            throw ApiException.BadRequest(name, $"'{name}' is not valid UTF-8 text.");
+        }
+    }
+
     private bool Has(string name, out JsonElement value)
     {
         value = default;
@@ -67,7 +83,7 @@ public sealed class JsonBody
             throw ApiException.BadRequest(name, $"'{name}' must be a string.");
         }
 
-        var text = value.GetString()!;
+        var text = Text(value, name);
         if (!allowEmpty && string.IsNullOrWhiteSpace(text))
         {
             throw ApiException.BadRequest(name, $"'{name}' must not be empty.");
@@ -145,7 +161,7 @@ public sealed class JsonBody
             throw ApiException.BadRequest(name, $"'{name}' takes at most {maxCount} strings.");
         }
 
-        return items.Select(item => item.ValueKind == JsonValueKind.String && item.GetString() is { Length: > 0 } s && s.Length <= maxLength
+        return items.Select(item => item.ValueKind == JsonValueKind.String && Text(item, name) is { Length: > 0 } s && s.Length <= maxLength
             ? s
             : throw ApiException.BadRequest(name, $"'{name}' must hold non-empty strings of at most {maxLength} characters.")).ToArray();
     }

@@ -130,6 +130,11 @@ public sealed partial class InferenceClient
         {
             throw Map(ex.Error);
         }
+        catch (RpcException ex)
+        {
+            // Not retryable (e.g. INVALID_ARGUMENT: the prompt does not fit the context): still an HTTP status, not a 500.
+            throw Map(ex);
+        }
     }
 
     private async Task<GenerationStream> StartAsync(WorkerEndpoint worker, GenerateRequest request, CancellationToken ct)

@@ -22,6 +22,9 @@ public enum FakeGenerate
 
     /// <summary>Streams <see cref="FakeWorker.PartialDelta"/>, then fails with INTERNAL: too late to retry anywhere.</summary>
     FailAfterFirstDelta,
+
+    /// <summary>Streams <see cref="FakeWorker.Script"/>, one delta a reply, then finishes with STOP: a model that says exactly that.</summary>
+    Script,
 }
 
 /// <summary>
@@ -33,6 +36,7 @@ public sealed class FakeWorker : IAsyncDisposable
 {
     private readonly WebApplication _app;
     private int _generateCalls;
+    private int _cancelledCalls;
 
     private FakeWorker(WebApplication app, Uri address)
     {
@@ -50,7 +54,19 @@ public sealed class FakeWorker : IAsyncDisposable
 
     public FakeGenerate Behaviour { get; set; }
 
+    /// <summary>What a <see cref="FakeGenerate.Script"/> worker answers, delta by delta.</summary>
+    public IReadOnlyList<string> Script { get; set; } = [];
+
+    /// <summary>Pause before each scripted delta: a slow model, still answering when the test wants it to be.</summary>
+    public TimeSpan ScriptDelay { get; set; }
+
+    /// <summary>Scripted generations the caller cancelled before they were complete.</summary>
+    public int CancelledCalls => Volatile.Read(ref _cancelledCalls);
+
     public int GenerateCalls => Volatile.Read(ref _generateCalls);
+
+    /// <summary>The last Generate request received (what the gateway sent the model), or null.</summary>
+    public GenerateRequest? LastRequest { get; private set; }
 
     public static async Task<FakeWorker> StartAsync(FakeGenerate behaviour)
     {
@@ -71,8 +87,8 @@ public sealed class FakeWorker : IAsyncDisposable
             .AddUnary(InferenceMethods.ListModels, (ListModelsRequest _, ServerCallContext _) => Task.FromResult(Catalog()))
             .AddUnary(InferenceMethods.LoadModel, (LoadModelRequest request, ServerCallContext _) =>
                 Task.FromResult(new LoadModelReply { Message = $"{request.Name} model is ready to use.", AlreadyLoaded = true }))
-            .AddServerStreaming(InferenceMethods.Generate, (GenerateRequest _, IServerStreamWriter<GenerateReply> stream, ServerCallContext context) =>
-                fake!.GenerateAsync(stream, context)));
+            .AddServerStreaming(InferenceMethods.Generate, (GenerateRequest request, IServerStreamWriter<GenerateReply> stream, ServerCallContext context) =>
+                fake!.GenerateAsync(request, stream, context)));
         await app.StartAsync();
         var bound = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
         fake = new FakeWorker(app, new Uri($"http://127.0.0.1:{new Uri(bound).Port}")) { Behaviour = behaviour };
@@ -85,11 +101,35 @@ public sealed class FakeWorker : IAsyncDisposable
         await _app.DisposeAsync();
     }
 
-    private async Task GenerateAsync(IServerStreamWriter<GenerateReply> stream, ServerCallContext context)
+    private async Task GenerateAsync(GenerateRequest request, IServerStreamWriter<GenerateReply> stream, ServerCallContext context)
     {
+        LastRequest = request;
         Interlocked.Increment(ref _generateCalls);
         switch (Behaviour)
         {
+            case FakeGenerate.Script:
+                try
+                {
+                    foreach (var delta in Script)
+                    {
+                        if (ScriptDelay > TimeSpan.Zero)
+                        {
+                            await Task.Delay(ScriptDelay, context.CancellationToken);
+                        }
+
+                        await stream.WriteAsync(new GenerateReply { Delta = delta }, context.CancellationToken);
+                    }
+                }
+                catch (Exception) when (context.CancellationToken.IsCancellationRequested)
+                {
+                    Interlocked.Increment(ref _cancelledCalls);
+                    throw;
+                }
+
+                await stream.WriteAsync(
+                    new GenerateReply { FinishReason = FinishReason.Stop, Usage = new Usage { PromptTokens = 16, CompletionTokens = Script.Count } },
+                    context.CancellationToken);
+                break;
             case FakeGenerate.Stall:
                 await Task.Delay(Timeout.Infinite, context.CancellationToken);
                 break;

@@ -36,8 +36,15 @@ public sealed class GatewayHost : IAsyncDisposable
 
     /// <param name="workers">Worker addresses (<c>Workers:Addresses:n</c>).</param>
     /// <param name="settings">Extra or overriding configuration, e.g. <c>Gateway:MaxQueryLength</c>.</param>
+    /// <param name="services">Replaces services after the gateway's own (e.g. a <see cref="TimeProvider"/>).</param>
+    /// <param name="logs">Receives every log entry of every category at Trace level (instead of the console).</param>
     public static async Task<GatewayHost> StartAsync(
-        RedisServerFixture redis, IEnumerable<Uri> workers, string? keyPrefix = null, IDictionary<string, string?>? settings = null)
+        RedisServerFixture redis,
+        IEnumerable<Uri> workers,
+        string? keyPrefix = null,
+        IDictionary<string, string?>? settings = null,
+        Action<IServiceCollection>? services = null,
+        ILoggerProvider? logs = null)
     {
         keyPrefix ??= NewKeyPrefix();
         var config = new Dictionary<string, string?>
@@ -58,10 +65,17 @@ public sealed class GatewayHost : IAsyncDisposable
             ["Workers:PollInterval"] = "00:00:00.200",
             ["Workers:RequestTimeout"] = "00:00:10",
             ["Auth:ApiKey"] = TestKeys.Admin,
+            // A known signing secret, so tests can forge, expire and re-sign tokens (issuer and audience stay the defaults).
+            ["Jwt:Secret"] = TestKeys.JwtSecret,
+            // The model of one-shot POST /prompt calls.
+            ["Gateway:DefaultModel"] = WorkerProcess.Stories,
             // Per-principal budgets are not what these tests are about (the 50-conversation test alone sends 250 queries).
             ["Limits:User:RequestsPerMinute"] = "0",
             ["Limits:User:TokensPerMinute"] = "0",
             ["Limits:User:ConcurrentGenerations"] = "0",
+            // Every test connects from 127.0.0.1, so the per-address login throttle would count the failed logins of the
+            // whole run together; the throttle tests set their own limits.
+            ["Auth:LoginMaxFailuresPerAddress"] = "100000",
         };
         var index = 0;
         foreach (var (key, principal) in TestKeys.Principals)
@@ -78,6 +92,14 @@ public sealed class GatewayHost : IAsyncDisposable
             config[$"Workers:Addresses:{index++}"] = worker.ToString();
         }
 
+        if (logs is not null)
+        {
+            config["Logging:LogLevel:Default"] = "Trace";
+            config["Logging:LogLevel:Microsoft"] = "Trace";
+            config["Logging:LogLevel:Microsoft.AspNetCore"] = "Trace";
+            config["Logging:LogLevel:System"] = "Trace";
+        }
+
         foreach (var (key, value) in settings ?? new Dictionary<string, string?>())
         {
             config[key] = value;
@@ -91,8 +113,17 @@ public sealed class GatewayHost : IAsyncDisposable
         });
         builder.Configuration.AddInMemoryCollection(config);
         builder.Logging.ClearProviders();
-        builder.Logging.AddSimpleConsole().SetMinimumLevel(LogLevel.Warning);
+        if (logs is null)
+        {
+            builder.Logging.AddSimpleConsole().SetMinimumLevel(LogLevel.Warning);
+        }
+        else
+        {
+            builder.Logging.AddProvider(logs).SetMinimumLevel(LogLevel.Trace);
+        }
+
         builder.AddGateway();
+        services?.Invoke(builder.Services);
         var app = builder.Build();
         app.MapGateway();
         await app.StartAsync();
@@ -110,6 +141,14 @@ public sealed class GatewayHost : IAsyncDisposable
             client.DefaultRequestHeaders.Add("x-api-key", apiKey);
         }
 
+        return client;
+    }
+
+    /// <summary>A client sending <c>Authorization: Bearer <paramref name="token"/></c> and no API key.</summary>
+    public HttpClient CreateBearerClient(string token)
+    {
+        var client = CreateClient(apiKey: null);
+        client.DefaultRequestHeaders.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", token);
         return client;
     }
 

@@ -14,6 +14,14 @@ public static class TestKeys
     /// <summary>A principal that never creates anything (its session list must stay empty).</summary>
     public const string Carol = "test-carol-key-0123456789abcdef";
 
+    /// <summary>The <c>Jwt:Secret</c> every test gateway signs tokens with (so tests can sign their own); 64+ bytes, enough for HS512 too.</summary>
+    public const string JwtSecret = "test-jwt-secret-0123456789abcdef-0123456789abcdef-0123456789abcdef";
+
+    /// <summary>The gateway's default <c>Jwt:Issuer</c> and <c>Jwt:Audience</c>.</summary>
+    public const string JwtIssuer = "distributed-gateway";
+
+    public const string JwtAudience = "distributed-clients";
+
     public static IReadOnlyList<(string Key, string Principal)> Principals { get; } =
     [
         (Alice, "alice"),
