@@ -1,4 +1,7 @@
 namespace Distributed.InferenceWorker.Generation;
 
-/// <summary>Per-model engine settings: queue bound and the compute threadpool (threads, ggml polling level, priority).</summary>
-public sealed record EngineSettings(int QueueLimit, int Threads, int Poll, int Priority);
+/// <summary>
+/// Per-model engine settings: queue bound, the compute threadpool (threads, ggml polling level, priority) and the
+/// shortest gap between two streamed deltas of one sequence (<see cref="TimeSpan.Zero"/>: every token).
+/// </summary>
+public sealed record EngineSettings(int QueueLimit, int Threads, int Poll, int Priority, TimeSpan StreamInterval = default);

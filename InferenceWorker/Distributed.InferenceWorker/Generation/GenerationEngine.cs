@@ -360,13 +360,37 @@ public sealed partial class GenerationEngine : IDisposable
                 continue;
             }
 
-            if (text.Length > 0)
-            {
-                job.Write(new GenerationUpdate(text, null));
-            }
-
+            Stream(slot, job, text);
             slot.PendingToken = token;
         }
+    }
+
+    /// <summary>
+    /// Sends text at once for the first delta, then at most once per stream interval: every delta wakes the server's
+    /// network threads, which on a small machine compete with the compute threads for the same cores.
+    /// </summary>
+    private void Stream(SequenceSlot slot, GenerationJob job, string text)
+    {
+        if (text.Length == 0)
+        {
+            return;
+        }
+
+        var now = Stopwatch.GetTimestamp();
+        if (slot.LastSentAt != 0 && Stopwatch.GetElapsedTime(slot.LastSentAt, now) < _settings.StreamInterval)
+        {
+            slot.Unsent.Append(text);
+            return;
+        }
+
+        if (slot.Unsent.Length > 0)
+        {
+            text = slot.Unsent.Append(text).ToString();
+            slot.Unsent.Clear();
+        }
+
+        slot.LastSentAt = now;
+        job.Write(new GenerationUpdate(text, null));
     }
 
     private void FailBatch(int rc)
@@ -399,6 +423,8 @@ public sealed partial class GenerationEngine : IDisposable
         {
             text += slot.Stops.Push(slot.Text!.Flush()) + slot.Stops.Flush();
         }
+
+        text = slot.Unsent + text;
 
         var keep = reason is FinishReason.Stop or FinishReason.Length;
         Complete(job, text, Result(job, reason, slot));

@@ -42,6 +42,12 @@ internal sealed class SequenceSlot(int sequenceId)
 
     public StopStringMatcher? Stops { get; private set; }
 
+    /// <summary>Text generated but not yet streamed (deltas are coalesced to the engine's stream interval).</summary>
+    public System.Text.StringBuilder Unsent { get; } = new();
+
+    /// <summary>When the last delta went out; 0 before the first.</summary>
+    public long LastSentAt { get; set; }
+
     public bool IsFree => Job is null;
 
     public bool IsPrefilling => Job is not null && PrefillOffset < Job.PromptTokens.Length;
@@ -72,6 +78,8 @@ internal sealed class SequenceSlot(int sequenceId)
         BatchIndex = -1;
         Completion = 0;
         FirstTokenAt = 0;
+        LastSentAt = 0;
+        Unsent.Clear();
         AdmittedAt = Stopwatch.GetTimestamp();
         Sampler = sampler;
         Text = text;
@@ -85,6 +93,7 @@ internal sealed class SequenceSlot(int sequenceId)
         Sampler = null;
         Text = null;
         Stops = null;
+        Unsent.Clear();
         Job = null;
         PendingToken = -1;
         BatchIndex = -1;

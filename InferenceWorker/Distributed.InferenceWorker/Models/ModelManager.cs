@@ -230,7 +230,7 @@ public sealed partial class ModelManager(
                 entry.Name,
                 context,
                 new LlamaVocabulary(model),
-                new EngineSettings(_options.QueueLimit, threads, _options.ThreadPoll, _options.ThreadPriority),
+                new EngineSettings(_options.QueueLimit, threads, _options.ThreadPoll, _options.ThreadPriority, TimeSpan.FromMilliseconds(_options.StreamIntervalMs)),
                 loggerFactory.CreateLogger<GenerationEngine>());
             var memory = Math.Max(ResidentBytes() - rssBefore, (long)NativeMethods.llama_model_size(model));
             var loaded = new LoadedModel(entry, model, context, engine, memory, Stopwatch.GetElapsedTime(started).TotalMilliseconds);

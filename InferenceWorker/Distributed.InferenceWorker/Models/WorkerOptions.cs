@@ -50,6 +50,13 @@ public sealed class WorkerOptions
     [Range(-1, 1)]
     public int? FlashAttention { get; set; }
 
+    /// <summary>
+    /// Shortest gap in milliseconds between two streamed deltas of one generation; tokens sampled in between are sent
+    /// together. The first delta always goes out at once. 0 streams every token.
+    /// </summary>
+    [Range(0, 1000)]
+    public int StreamIntervalMs { get; set; }
+
     /// <summary>Context tokens per sequence, capped by the model's training context.</summary>
     [Range(64, 1 << 20)]
     public int ContextSize { get; set; } = 4096;

@@ -10,7 +10,11 @@ internal static class RunCommand
     public static Command Create()
     {
         var worker = BenchOptions.Worker();
-        var model = new Option<string>("--model", "-m") { Description = "Model name in the worker's catalog (file stem).", Required = true };
+        var model = new Option<string?>("--model", "-m") { Description = "Model name in the worker's catalog (file stem)." };
+        var llamaServer = new Option<string?>("--llama-server")
+        {
+            Description = "Measure llama.cpp's llama-server at this address instead of a worker (same prompts and report), for comparison.",
+        };
         var promptTokens = new Option<int>("--prompt-tokens") { Description = "Approximate prompt length in tokens.", DefaultValueFactory = _ => 256 };
         var genTokens = new Option<int>("--gen-tokens") { Description = "max_tokens of the decode runs.", DefaultValueFactory = _ => 128 };
         var concurrency = new Option<string>("--concurrency") { Description = "Comma-separated concurrency levels.", DefaultValueFactory = _ => "1,4,16" };
@@ -20,7 +24,7 @@ internal static class RunCommand
         var json = new Option<string?>("--json") { Description = "Also write the results as JSON to this file." };
         var command = new Command("run", "Benchmark a worker: prefill, single-stream decode, time to first token, aggregate throughput by concurrency.")
         {
-            worker, model, promptTokens, genTokens, concurrency, repeat, seed, timeout, json,
+            worker, model, llamaServer, promptTokens, genTokens, concurrency, repeat, seed, timeout, json,
         };
         command.SetAction(async (parseResult, cancellationToken) =>
         {
@@ -35,9 +39,17 @@ internal static class RunCommand
                 return 2;
             }
 
+            var llamaServerAddress = parseResult.GetValue(llamaServer);
+            var modelName = parseResult.GetValue(model);
+            if (llamaServerAddress is null && string.IsNullOrWhiteSpace(modelName))
+            {
+                Console.Error.WriteLine("error: --model is required for a worker (llama-server serves the model it was started with).");
+                return 2;
+            }
+
             var options = new BenchmarkOptions(
-                new Uri(parseResult.GetValue(worker)!),
-                parseResult.GetValue(model)!,
+                new Uri(llamaServerAddress ?? parseResult.GetValue(worker)!),
+                modelName ?? "(llama-server's model)",
                 Math.Max(1, parseResult.GetValue(promptTokens)),
                 Math.Max(2, parseResult.GetValue(genTokens)),
                 levels,
@@ -46,7 +58,10 @@ internal static class RunCommand
                 TimeSpan.FromSeconds(parseResult.GetValue(timeout)));
             try
             {
-                var results = await new InferenceBenchmark(options, Console.Out).RunAsync(cancellationToken);
+                using IGenerationTarget target = llamaServerAddress is not null
+                    ? new LlamaServerTarget(options.Worker, options.Timeout)
+                    : new GrpcWorkerTarget(options.Worker, options.Model, options.Timeout);
+                var results = await new InferenceBenchmark(options, target, Console.Out).RunAsync(cancellationToken);
                 BenchmarkReport.Print(results, Console.Out);
                 if (parseResult.GetValue(json) is { } jsonPath)
                 {
@@ -59,6 +74,11 @@ internal static class RunCommand
             catch (RpcException exception)
             {
                 Console.Error.WriteLine($"error: worker call failed: {exception.StatusCode}: {exception.Detail}");
+                return 1;
+            }
+            catch (HttpRequestException exception)
+            {
+                Console.Error.WriteLine($"error: llama-server call failed: {exception.Message}");
                 return 1;
             }
         });
