@@ -14,6 +14,7 @@ public static class Program
             InspectCommand.Create(),
             HealthCommand.Create(),
             RunCommand.Create(),
+            CompareCommand.Create(),
         };
         return root.Parse(args).InvokeAsync();
     }

@@ -14,6 +14,7 @@
 #   tools/Distributed.Bench/bench.sh
 #   CONCURRENCY=1,2,4 REPEAT=2 GEN_TOKENS=64 tools/Distributed.Bench/bench.sh
 #   MODEL_NAME=random-llama-small MODEL_ARGS="--dim 256 --layers 4 --heads 4 --ff 256" tools/Distributed.Bench/bench.sh
+#   LLAMA_SERVER=/path/to/llama-server ROUNDS=3 tools/Distributed.Bench/bench.sh   # head-to-head, interleaved rounds
 set -euo pipefail
 
 REPO_ROOT="${REPO_ROOT:-$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)}"
@@ -38,6 +39,15 @@ PROMPT_TOKENS="${PROMPT_TOKENS:-256}"
 GEN_TOKENS="${GEN_TOKENS:-128}"
 CONCURRENCY="${CONCURRENCY:-1,4,16}"
 REPEAT="${REPEAT:-3}"
+ROUNDS="${ROUNDS:-1}"                     # benchmark rounds; with LLAMA_SERVER the two servers alternate per round
+
+# Optional head-to-head: a llama-server binary of the same llama.cpp release, started on the same model.
+LLAMA_SERVER="${LLAMA_SERVER:-}"
+LLAMA_PORT="${LLAMA_PORT:-8090}"
+THREADS="${THREADS:-$(nproc)}"            # both servers: compute threads (the worker's default is the core count)
+# Like the worker: 4 sequences x the model's 2048-token context, one KV stream per sequence (llama-server's default
+# with -np; with no -np it shares one cache, slower on the CPU), flash attention off (the worker's CPU default).
+LLAMA_ARGS="${LLAMA_ARGS:--t $THREADS -tb $THREADS -np 4 -c 8192 -fa off}"
 
 log() { printf '[bench] %s\n' "$*" >&2; }
 
@@ -73,50 +83,83 @@ if (exec 3<>"/dev/tcp/127.0.0.1/$WORKER_PORT") 2>/dev/null; then
   exit 1
 fi
 
-WORKER_PID=""
-stop_worker() {
-  if [[ -n "$WORKER_PID" ]] && kill -0 "$WORKER_PID" 2>/dev/null; then
-    log "stopping worker (pid $WORKER_PID)"
-    kill -TERM "$WORKER_PID" 2>/dev/null || true
+PIDS=()
+stop_all() {
+  for pid in "${PIDS[@]}"; do
+    kill -TERM "$pid" 2>/dev/null || true
+  done
+  for pid in "${PIDS[@]}"; do
     for _ in $(seq 1 50); do
-      kill -0 "$WORKER_PID" 2>/dev/null || break
+      kill -0 "$pid" 2>/dev/null || break
       sleep 0.2
     done
-    kill -0 "$WORKER_PID" 2>/dev/null && kill -KILL "$WORKER_PID" 2>/dev/null || true
-    wait "$WORKER_PID" 2>/dev/null || true
-  fi
-  WORKER_PID=""
+    kill -0 "$pid" 2>/dev/null && kill -KILL "$pid" 2>/dev/null || true
+    wait "$pid" 2>/dev/null || true
+  done
+  PIDS=()
 }
-trap stop_worker EXIT
+trap stop_all EXIT
 trap 'exit 130' INT TERM
+
+# wait_ready <name> <pid> <log> <probe command...>: polls the probe while the process is alive.
+wait_ready() {
+  local name=$1 pid=$2 logfile=$3; shift 3
+  local deadline=$((SECONDS + HEALTH_WAIT_SECONDS))
+  until "$@" >/dev/null 2>&1; do
+    if ! kill -0 "$pid" 2>/dev/null; then
+      log "$name exited during start-up; last lines of its log:"
+      tail -n 30 "$logfile" >&2
+      exit 1
+    fi
+    if ((SECONDS >= deadline)); then
+      log "$name is not ready after ${HEALTH_WAIT_SECONDS}s; last lines of its log:"
+      tail -n 30 "$logfile" >&2
+      exit 1
+    fi
+    sleep 0.5
+  done
+  log "$name is ready"
+}
 
 log "starting worker on port $WORKER_PORT (log: $WORKER_LOG)"
 (
   cd "$(dirname "$WORKER_DLL")"
   Worker__ModelsDirectory="$MODELS_DIR" Worker__Port="$WORKER_PORT" exec dotnet "$WORKER_DLL"
 ) >"$WORKER_LOG" 2>&1 &
-WORKER_PID=$!
-
+PIDS+=($!)
 # 4. Wait for grpc.health.v1.Health/Check = SERVING (while watching that the worker is still alive).
-deadline=$((SECONDS + HEALTH_WAIT_SECONDS))
-until dotnet "$BENCH_DLL" health --worker "$WORKER_URL" --wait 1 >/dev/null 2>&1; do
-  if ! kill -0 "$WORKER_PID" 2>/dev/null; then
-    log "the worker exited during start-up; last lines of its log:"
-    tail -n 30 "$WORKER_LOG" >&2
-    WORKER_PID=""
-    exit 1
-  fi
-  if ((SECONDS >= deadline)); then
-    log "the worker is not SERVING after ${HEALTH_WAIT_SECONDS}s; last lines of its log:"
-    tail -n 30 "$WORKER_LOG" >&2
-    exit 1
-  fi
-  sleep 0.5
-done
-log "worker is SERVING"
+wait_ready worker "$!" "$WORKER_LOG" dotnet "$BENCH_DLL" health --worker "$WORKER_URL" --wait 1
 
-# 5. Benchmark.
-dotnet "$BENCH_DLL" run --worker "$WORKER_URL" --model "$MODEL_NAME" \
-  --prompt-tokens "$PROMPT_TOKENS" --gen-tokens "$GEN_TOKENS" --concurrency "$CONCURRENCY" --repeat "$REPEAT" \
-  --json "$RESULTS.json" | tee "$RESULTS.txt"
-log "results: $RESULTS.txt, $RESULTS.json; worker log: $WORKER_LOG"
+if [[ -n "$LLAMA_SERVER" ]]; then
+  LLAMA_LOG="$BENCH_DIR/llama-server-$STAMP.log"
+  log "starting $LLAMA_SERVER on port $LLAMA_PORT ($LLAMA_ARGS; log: $LLAMA_LOG)"
+  # shellcheck disable=SC2086 # LLAMA_ARGS is a list of options
+  "$LLAMA_SERVER" -m "$MODEL_FILE" --host 127.0.0.1 --port "$LLAMA_PORT" $LLAMA_ARGS >"$LLAMA_LOG" 2>&1 &
+  PIDS+=($!)
+  wait_ready llama-server "$!" "$LLAMA_LOG" curl -sf "http://127.0.0.1:$LLAMA_PORT/health"
+fi
+
+# 5. Benchmark: ROUNDS rounds, the servers alternating within each so that drifts in machine load hit both.
+bench() {
+  local out=$1; shift
+  dotnet "$BENCH_DLL" run "$@" --prompt-tokens "$PROMPT_TOKENS" --gen-tokens "$GEN_TOKENS" --concurrency "$CONCURRENCY" \
+    --repeat "$REPEAT" --json "$out.json" | tee "$out.txt"
+}
+WORKER_RESULTS=() LLAMA_RESULTS=()
+for round in $(seq 1 "$ROUNDS"); do
+  suffix=""
+  ((ROUNDS > 1)) && suffix="-round$round"
+  log "round $round/$ROUNDS: worker"
+  bench "$RESULTS$suffix" --worker "$WORKER_URL" --model "$MODEL_NAME"
+  WORKER_RESULTS+=("$RESULTS$suffix.json")
+  if [[ -n "$LLAMA_SERVER" ]]; then
+    log "round $round/$ROUNDS: llama-server"
+    bench "$RESULTS$suffix-llama-server" --llama-server "http://127.0.0.1:$LLAMA_PORT"
+    LLAMA_RESULTS+=("$RESULTS$suffix-llama-server.json")
+  fi
+done
+
+if [[ -n "$LLAMA_SERVER" ]]; then
+  dotnet "$BENCH_DLL" compare --baseline "${LLAMA_RESULTS[@]}" --candidate "${WORKER_RESULTS[@]}" | tee "$RESULTS-compare.txt"
+fi
+log "results: $RESULTS*.txt / .json; logs: $BENCH_DIR/*-$STAMP.log"

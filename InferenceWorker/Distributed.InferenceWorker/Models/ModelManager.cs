@@ -219,7 +219,7 @@ public sealed partial class ModelManager(
             contextParams.NThreads = threads;
             contextParams.NThreadsBatch = threads;
             contextParams.NoPerf = 1;
-            contextParams.KvUnified = 0;
+            contextParams.KvUnified = _options.KvUnified ? (byte)1 : (byte)0;
             contextParams.FlashAttnType = _options.FlashAttention ?? (LlamaLibrary.Backend == "cpu" ? 0 : -1);
             var context = SafeLlamaContextHandle.Create(model, contextParams)
                 ?? throw new RpcException(
@@ -230,7 +230,8 @@ public sealed partial class ModelManager(
                 entry.Name,
                 context,
                 new LlamaVocabulary(model),
-                new EngineSettings(_options.QueueLimit, threads, _options.ThreadPoll, _options.ThreadPriority, TimeSpan.FromMilliseconds(_options.StreamIntervalMs)),
+                new EngineSettings(_options.QueueLimit, threads, _options.ThreadPoll, _options.ThreadPriority,
+                    TimeSpan.FromMilliseconds(_options.StreamIntervalMs), perSequence),
                 loggerFactory.CreateLogger<GenerationEngine>());
             var memory = Math.Max(ResidentBytes() - rssBefore, (long)NativeMethods.llama_model_size(model));
             var loaded = new LoadedModel(entry, model, context, engine, memory, Stopwatch.GetElapsedTime(started).TotalMilliseconds);

@@ -148,31 +148,6 @@ public class InferenceServiceTests
     }
 
     [Test]
-    public async Task Generate_EightConcurrentOnFourSlots_EachMatchesItsSoloRun()
-    {
-        var prompts = new[]
-        {
-            "Once upon a time", "The little cat", "Tom and Lily went", "One day, a bird",
-            "The sun was", "Sam had a red ball", "There was a big tree", "Mom said",
-        };
-        var requests = prompts.Select(p => GenerationClient.Prompt(Stories, p, 32)).ToArray();
-        var solo = new List<string>();
-        foreach (var request in requests)
-        {
-            solo.Add((await Channel.RunAsync(request)).Text);
-        }
-
-        var together = await Task.WhenAll(requests.Select(r => Channel.RunAsync(r)));
-        for (var i = 0; i < prompts.Length; i++)
-        {
-            Assert.That(together[i].Text, Is.EqualTo(solo[i]), $"prompt {i}: '{prompts[i]}'");
-            Assert.That(together[i].Final.Usage.CompletionTokens, Is.EqualTo(32));
-        }
-
-        Assert.That(solo.Distinct().Count(), Is.GreaterThan(4), "different prompts give different stories");
-    }
-
-    [Test]
     public async Task Generate_ClientCancels_SlotFreedForNextRequest()
     {
         using var cts = new CancellationTokenSource();
@@ -227,15 +202,6 @@ public class InferenceServiceTests
         var error = Assert.ThrowsAsync<RpcException>(() => Channel.RunAsync(GenerationClient.Prompt(Stories, prompt, 10)));
         Assert.That(error!.StatusCode, Is.EqualTo(StatusCode.InvalidArgument));
         Assert.That(error.Detail, Does.Match("prompt has \\d+ tokens but a sequence holds 512"));
-    }
-
-    [Test]
-    public async Task Generate_RunsIntoContextEnd_ContextFullNotError()
-    {
-        // llama-2-tiny-random serves 256 tokens per sequence here (models.json).
-        var outcome = await Channel.RunAsync(GenerationClient.Prompt(Random, "hello world", 10_000));
-        Assert.That(outcome.Final.FinishReason, Is.EqualTo(FinishReason.ContextFull));
-        Assert.That(outcome.Final.Usage.PromptTokens + outcome.Final.Usage.CompletionTokens, Is.InRange(250, 257));
     }
 
     [Test]

@@ -10,6 +10,9 @@ namespace Distributed.Bench.Benchmark;
 public sealed class InferenceBenchmark(BenchmarkOptions options, IGenerationTarget target, TextWriter log)
 {
     private readonly PromptBuilder _prompts = new();
+    // Distinct per run too: llama-server keeps earlier prompts in a host-memory cache (--cache-ram), so a later run
+    // repeating a prompt would measure a cache hit, not prefill.
+    private readonly string _run = Guid.NewGuid().ToString("N")[..6];
     private int _requestCounter;
 
     public async Task<BenchmarkResults> RunAsync(CancellationToken cancellationToken)
@@ -26,7 +29,9 @@ public sealed class InferenceBenchmark(BenchmarkOptions options, IGenerationTarg
         var words = _prompts.WordsFor(options.PromptTokens);
         var warmup = await GenerateAsync(options.PromptTokens, maxTokens: 4, cancellationToken);
         _prompts.Calibrate(words, warmup.PromptTokens);
-        await log.WriteLineAsync($"warm-up: {warmup.PromptTokens} prompt tokens for {words} words; {warmup.CompletionTokens} tokens, {warmup.FinishReason}");
+        // A full-length request too, so neither side's first measured runs pay for warming (JIT, caches, allocations).
+        var fullWarmup = await GenerateAsync(options.PromptTokens, options.GenTokens, cancellationToken);
+        await log.WriteLineAsync($"warm-up: {warmup.PromptTokens} prompt tokens for {words} words; {fullWarmup.CompletionTokens} tokens, {fullWarmup.FinishReason}");
 
         var prefill = new List<RequestResult>();
         for (var i = 0; i < options.Repeat; i++)
@@ -66,7 +71,7 @@ public sealed class InferenceBenchmark(BenchmarkOptions options, IGenerationTarg
 
     private Task<RequestResult> GenerateAsync(int promptTokens, int maxTokens, CancellationToken cancellationToken)
     {
-        var tag = Interlocked.Increment(ref _requestCounter).ToString(System.Globalization.CultureInfo.InvariantCulture);
+        var tag = string.Create(System.Globalization.CultureInfo.InvariantCulture, $"{_run}-{Interlocked.Increment(ref _requestCounter)}");
         return target.GenerateAsync(_prompts.Build(promptTokens, tag), maxTokens, options.Seed, cancellationToken);
     }
 

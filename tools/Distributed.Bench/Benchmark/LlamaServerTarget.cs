@@ -11,7 +11,13 @@ namespace Distributed.Bench.Benchmark;
 /// </summary>
 public sealed class LlamaServerTarget(Uri address, TimeSpan timeout) : IGenerationTarget
 {
-    private readonly HttpClient _http = new() { BaseAddress = address, Timeout = timeout };
+    // llama-server (cpp-httplib) closes idle keep-alive connections after 5 s; dropping them sooner client-side keeps
+    // a request from being written into a connection the server is closing.
+    private readonly HttpClient _http = new(new SocketsHttpHandler { PooledConnectionIdleTimeout = TimeSpan.FromSeconds(2) })
+    {
+        BaseAddress = address,
+        Timeout = timeout,
+    };
 
     public async Task<WorkerSummary> PrepareAsync(CancellationToken cancellationToken)
     {
@@ -35,9 +41,8 @@ public sealed class LlamaServerTarget(Uri address, TimeSpan timeout) : IGenerati
             ["stream"] = true,
             ["cache_prompt"] = true,
         };
-        using var request = new HttpRequestMessage(HttpMethod.Post, "completion") { Content = JsonContent.Create(body) };
         var start = Stopwatch.GetTimestamp();
-        using var response = await _http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, cancellationToken);
+        using var response = await SendAsync(body, cancellationToken);
         response.EnsureSuccessStatusCode();
         using var reader = new StreamReader(await response.Content.ReadAsStreamAsync(cancellationToken));
 
@@ -81,6 +86,22 @@ public sealed class LlamaServerTarget(Uri address, TimeSpan timeout) : IGenerati
         return RequestResult.Create(promptTokens, (int?)final["tokens_predicted"] ?? 0, (int?)timings?["cache_n"] ?? 0, finish,
             firstMs ?? totalMs, totalMs, 0, Number("prompt_ms"), Number("prompt_per_second"), Number("predicted_per_second"),
             Number("prompt_ms") + Number("predicted_ms"));
+    }
+
+    /// <summary>Sends once more when the request could not be sent at all (a pooled connection closed under it).</summary>
+    private async Task<HttpResponseMessage> SendAsync(JsonObject body, CancellationToken cancellationToken)
+    {
+        for (var attempt = 1; ; attempt++)
+        {
+            using var request = new HttpRequestMessage(HttpMethod.Post, "completion") { Content = JsonContent.Create(body) };
+            try
+            {
+                return await _http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, cancellationToken);
+            }
+            catch (HttpRequestException exception) when (attempt == 1 && exception.StatusCode is null)
+            {
+            }
+        }
     }
 
     public void Dispose() => _http.Dispose();
