@@ -3,7 +3,6 @@ namespace Distributed.InferenceWorker.Generation;
 /// <summary>
 /// Per-model engine settings: queue bound, the compute threadpool (threads, ggml polling level, priority) and the
 /// shortest gap between two streamed deltas of one sequence (<see cref="TimeSpan.Zero"/>: every token), and the tokens
-/// one sequence may hold (0: what the context gives each sequence; a unified KV cache would otherwise let one
-/// sequence take every cell).
+/// one sequence may hold (a unified KV cache would otherwise let one sequence take every cell).
 /// </summary>
-public sealed record EngineSettings(int QueueLimit, int Threads, int Poll, int Priority, TimeSpan StreamInterval = default, int SequenceContext = 0);
+public sealed record EngineSettings(int QueueLimit, int Threads, int Poll, int Priority, TimeSpan StreamInterval, int SequenceContext);

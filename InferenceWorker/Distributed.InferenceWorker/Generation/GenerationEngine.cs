@@ -36,8 +36,7 @@ public sealed partial class GenerationEngine : IDisposable
         _settings = settings;
         _memory = NativeMethods.llama_get_memory(context);
         Capacity = (int)NativeMethods.llama_n_seq_max(context);
-        var contextPerSequence = (int)NativeMethods.llama_n_ctx_seq(context);
-        ContextLength = settings.SequenceContext > 0 ? Math.Min(settings.SequenceContext, contextPerSequence) : contextPerSequence;
+        ContextLength = Math.Min(settings.SequenceContext, (int)NativeMethods.llama_n_ctx_seq(context));
         BatchSize = (int)NativeMethods.llama_n_batch(context);
         // While other sequences are generating, a long prompt advances in smaller chunks so their tokens keep flowing.
         _prefillChunk = Math.Max(32, BatchSize / 2);

@@ -42,7 +42,7 @@ internal sealed class SequenceSlot(int sequenceId)
 
     public StopStringMatcher? Stops { get; private set; }
 
-    /// <summary>Text generated but not yet streamed (deltas are coalesced to the engine's stream interval).</summary>
+    /// <summary>Text generated but not yet streamed (deltas are coalesced to the engine's stream interval); emptied by <see cref="Finish"/>.</summary>
     public System.Text.StringBuilder Unsent { get; } = new();
 
     /// <summary>When the last delta went out; 0 before the first.</summary>
@@ -79,7 +79,6 @@ internal sealed class SequenceSlot(int sequenceId)
         Completion = 0;
         FirstTokenAt = 0;
         LastSentAt = 0;
-        Unsent.Clear();
         AdmittedAt = Stopwatch.GetTimestamp();
         Sampler = sampler;
         Text = text;
