@@ -1,7 +1,7 @@
-using Distributed.Grpc;
 using Distributed.InferenceWorker.Models;
 using Distributed.InferenceWorker.Native;
 using Distributed.InferenceWorker.Services;
+using Distributed.Contracts.Inference.V1;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
 
 namespace Distributed.InferenceWorker;
@@ -24,20 +24,27 @@ public static class WorkerApplicationExtensions
             kestrel.Limits.Http2.MaxStreamsPerConnection = 1000;
         });
 
-        builder.Services.AddGrpcTransport();
+        builder.Services.AddGrpc(grpc => grpc.Interceptors.Add<WorkerExceptionInterceptor>());
+        builder.Services.AddGrpcReflection();
+        builder.Services.AddGrpcHealthChecks(health =>
+            {
+                // "" is the whole server; the service name lets probes ask for the contract explicitly.
+                health.Services.Map(string.Empty, _ => true);
+                health.Services.Map(Inference.Descriptor.FullName, _ => true);
+            })
+            .AddCheck<WorkerReadinessHealthCheck>(WorkerReadinessHealthCheck.Name);
+        builder.Services.AddSingleton<WorkerReadiness>();
         builder.Services.AddSingleton<ModelCatalog>();
         builder.Services.AddSingleton<ModelManager>();
-        builder.Services.AddSingleton<InferenceService>();
-        builder.Services.AddSingleton<HealthService>();
         builder.Services.AddHostedService<LlamaStartup>();
         return builder;
     }
 
     public static WebApplication MapInferenceWorker(this WebApplication app)
     {
-        app.MapGrpcService(app.Services.GetRequiredService<InferenceService>().Register);
-        app.MapGrpcService(app.Services.GetRequiredService<HealthService>().Register);
-        app.MapGrpcUnimplemented();
+        app.MapGrpcService<InferenceService>();
+        app.MapGrpcHealthChecksService();
+        app.MapGrpcReflectionService();
         return app;
     }
 }

@@ -1,5 +1,5 @@
 using Distributed.Contracts.Inference.V1;
-using Distributed.Grpc;
+using Grpc.Core;
 
 namespace Distributed.InferenceWorker.Tests;
 
@@ -34,11 +34,12 @@ public static class GenerationClient
         };
     }
 
-    public static async Task<GenerationOutcome> RunAsync(this GrpcChannel channel, GenerateRequest request, CallOptions options = default)
+    public static async Task<GenerationOutcome> RunAsync(this Inference.InferenceClient client, GenerateRequest request, CallOptions options = default)
     {
         var deltas = new List<string>();
         GenerateReply? last = null;
-        await foreach (var reply in channel.ServerStreamingAsync(InferenceMethods.Generate, request, options))
+        using var call = client.Generate(request, options);
+        await foreach (var reply in call.ResponseStream.ReadAllAsync())
         {
             deltas.Add(reply.Delta);
             last = reply;
@@ -47,16 +48,16 @@ public static class GenerationClient
         return new GenerationOutcome(deltas, last ?? throw new InvalidOperationException("The stream ended without a reply."));
     }
 
-    public static Task<GetStatusReply> StatusAsync(this GrpcChannel channel) =>
-        channel.UnaryAsync(InferenceMethods.GetStatus, new GetStatusRequest());
+    public static Task<GetStatusReply> StatusAsync(this Inference.InferenceClient client) =>
+        client.GetStatusAsync(new GetStatusRequest()).ResponseAsync;
 
     /// <summary>Polls the worker's status until the condition holds (bounded; no fixed sleeps in assertions).</summary>
-    public static async Task<GetStatusReply> WaitForStatusAsync(this GrpcChannel channel, Func<GetStatusReply, bool> condition, TimeSpan? timeout = null)
+    public static async Task<GetStatusReply> WaitForStatusAsync(this Inference.InferenceClient client, Func<GetStatusReply, bool> condition, TimeSpan? timeout = null)
     {
         using var cts = new CancellationTokenSource(timeout ?? TimeSpan.FromSeconds(30));
         while (true)
         {
-            var status = await channel.StatusAsync();
+            var status = await client.StatusAsync();
             if (condition(status))
             {
                 return status;

@@ -1,4 +1,5 @@
-using Distributed.Grpc;
+using Distributed.Contracts.Inference.V1;
+using Grpc.Net.Client;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
@@ -23,6 +24,7 @@ public sealed class WorkerHost : IAsyncDisposable
         ModelsDirectory = modelsDirectory;
         Address = address;
         Channel = GrpcChannel.ForAddress(address);
+        Client = new Inference.InferenceClient(Channel);
     }
 
     /// <summary>A model whose unbounded generation runs for seconds (4096 random tokens), never hitting end-of-generation.</summary>
@@ -36,6 +38,8 @@ public sealed class WorkerHost : IAsyncDisposable
     public Uri Address { get; }
 
     public GrpcChannel Channel { get; }
+
+    public Inference.InferenceClient Client { get; }
 
     public IServiceProvider Services => _app.Services;
 

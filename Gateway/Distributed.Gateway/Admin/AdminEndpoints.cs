@@ -4,7 +4,6 @@ using Distributed.Gateway.Errors;
 using Distributed.Gateway.Sessions;
 using Distributed.Gateway.Users;
 using Distributed.Gateway.Workers;
-using Distributed.Grpc;
 using Microsoft.Extensions.Options;
 
 namespace Distributed.Gateway.Admin;
@@ -23,29 +22,13 @@ public static class AdminEndpoints
             return Results.Ok(new MessageResponse(await client.LoadModelAsync(name, ct)));
         }).Produces<MessageResponse>();
 
-        admin.MapPost("/models/{name}/unload", async (string name, WorkerRouter router, WorkerPool pool, WorkerMonitor monitor, IOptions<WorkersOptions> options, CancellationToken ct) =>
+        admin.MapPost("/models/{name}/unload", async (string name, WorkerRouter router, WorkerPool pool, InferenceClient client, CancellationToken ct) =>
         {
             var canonical = router.RequireKnownModel(name, "name");
             var unloaded = 0;
             foreach (var worker in pool.Endpoints.Where(e => e.Available && e.LoadedStatus(canonical) is not null))
             {
-                try
-                {
-                    var reply = await worker.Channel.UnaryAsync(
-                        InferenceMethods.UnloadModel,
-                        new UnloadModelRequest { Name = canonical },
-                        new CallOptions(Deadline: DateTime.UtcNow + options.Value.RequestTimeout, CancellationToken: ct));
-                    unloaded += reply.WasLoaded ? 1 : 0;
-                    await monitor.PollAsync(worker, ct);
-                }
-                catch (RpcException ex) when (ex.StatusCode == StatusCode.FailedPrecondition)
-                {
-                    throw new ApiException(StatusCodes.Status409Conflict, "Model busy", ex.Detail);
-                }
-                catch (RpcException ex)
-                {
-                    throw InferenceClient.Map(ex);
-                }
+                unloaded += await client.UnloadModelAsync(worker, canonical, ct) ? 1 : 0;
             }
 
             return Results.Ok(new MessageResponse($"{canonical} model was unloaded from {unloaded} worker(s)."));

@@ -1,8 +1,7 @@
 using System.Runtime.CompilerServices;
-using System.Text.RegularExpressions;
 using Distributed.Contracts.Inference.V1;
 using Distributed.Gateway.Errors;
-using Distributed.Grpc;
+using Grpc.Core;
 using Microsoft.Extensions.Options;
 using Polly;
 using Polly.CircuitBreaker;
@@ -13,8 +12,9 @@ namespace Distributed.Gateway.Workers;
 /// <summary>
 /// Generation and model loads on the workers, with Polly: each worker's calls go through its circuit breaker, and a
 /// generation that fails before its first reply is retried on another worker (never after a token was streamed).
+/// The gRPC edge of the gateway: worker statuses become <see cref="ApiException"/>s here (<see cref="WorkerErrors"/>).
 /// </summary>
-public sealed partial class InferenceClient
+public sealed class InferenceClient
 {
     private readonly WorkerRouter _router;
     private readonly WorkerMonitor _monitor;
@@ -43,18 +43,18 @@ public sealed partial class InferenceClient
     /// <summary>Streams a generation. Errors become <see cref="ApiException"/>s with the right HTTP status.</summary>
     public async IAsyncEnumerable<GenerateReply> GenerateAsync(GenerateRequest request, [EnumeratorCancellation] CancellationToken ct)
     {
-        await using var stream = await OpenAsync(request, ct);
+        using var stream = await OpenAsync(request, ct);
         yield return stream.First;
         while (true)
         {
             bool more;
             try
             {
-                more = await stream.Rest.MoveNextAsync();
+                more = await stream.Call.ResponseStream.MoveNext(CancellationToken.None);
             }
             catch (RpcException ex) when (!ct.IsCancellationRequested)
             {
-                throw Map(ex);
+                throw WorkerErrors.Map(ex);
             }
 
             if (!more)
@@ -62,7 +62,7 @@ public sealed partial class InferenceClient
                 yield break;
             }
 
-            yield return stream.Rest.Current;
+            yield return stream.Call.ResponseStream.Current;
         }
     }
 
@@ -74,21 +74,41 @@ public sealed partial class InferenceClient
         try
         {
             var reply = await worker.Breaker.ExecuteAsync(
-                async token => await worker.Channel.UnaryAsync(
-                    InferenceMethods.LoadModel,
+                async token => await worker.Client.LoadModelAsync(
                     new LoadModelRequest { Name = model },
-                    new CallOptions(Deadline: DateTime.UtcNow + _options.LoadTimeout, CancellationToken: token)),
+                    new CallOptions(deadline: DateTime.UtcNow + _options.LoadTimeout, cancellationToken: token)),
                 ct);
             await _monitor.PollAsync(worker, ct);
             return reply.Message;
         }
         catch (RpcException ex)
         {
-            throw Map(ex);
+            throw WorkerErrors.Map(ex);
         }
         catch (BrokenCircuitException)
         {
             throw ApiException.Unavailable($"Worker {worker.Address} is failing; try again shortly.");
+        }
+    }
+
+    /// <summary>Unloads a model from one worker; true when it was loaded there. A model still generating is a 409.</summary>
+    public async Task<bool> UnloadModelAsync(WorkerEndpoint worker, string model, CancellationToken ct)
+    {
+        try
+        {
+            var reply = await worker.Client.UnloadModelAsync(
+                new UnloadModelRequest { Name = model },
+                new CallOptions(deadline: DateTime.UtcNow + _options.RequestTimeout, cancellationToken: ct));
+            await _monitor.PollAsync(worker, ct);
+            return reply.WasLoaded;
+        }
+        catch (RpcException ex) when (ex.StatusCode == StatusCode.FailedPrecondition)
+        {
+            throw new ApiException(StatusCodes.Status409Conflict, "Model busy", ex.Status.Detail);
+        }
+        catch (RpcException ex)
+        {
+            throw WorkerErrors.Map(ex);
         }
     }
 
@@ -104,14 +124,14 @@ public sealed partial class InferenceClient
                     var worker = _router.Pick(request.Model, excluded);
                     if (worker is null)
                     {
-                        throw lastError is not null ? Map(lastError) : ApiException.Unavailable($"No healthy worker can serve '{request.Model}'.");
+                        throw lastError is not null ? WorkerErrors.Map(lastError) : ApiException.Unavailable($"No healthy worker can serve '{request.Model}'.");
                     }
 
                     try
                     {
                         return await worker.Breaker.ExecuteAsync(t => new ValueTask<GenerationStream>(StartAsync(worker, request, t)), token);
                     }
-                    catch (RpcException ex) when (IsRetryable(ex) && !token.IsCancellationRequested)
+                    catch (RpcException ex) when (WorkerErrors.IsRetryable(ex) && !token.IsCancellationRequested)
                     {
                         excluded.Add(worker);
                         lastError = ex;
@@ -120,7 +140,7 @@ public sealed partial class InferenceClient
                     catch (BrokenCircuitException)
                     {
                         excluded.Add(worker);
-                        lastError = new RpcException(StatusCode.Unavailable, $"Worker {worker.Address} is failing (circuit open).");
+                        lastError = new RpcException(new Status(StatusCode.Unavailable, $"Worker {worker.Address} is failing (circuit open)."));
                         throw new WorkerAttemptFailedException(worker, lastError);
                     }
                 },
@@ -128,12 +148,12 @@ public sealed partial class InferenceClient
         }
         catch (WorkerAttemptFailedException ex)
         {
-            throw Map(ex.Error);
+            throw WorkerErrors.Map(ex.Error);
         }
         catch (RpcException ex)
         {
             // Not retryable (e.g. INVALID_ARGUMENT: the prompt does not fit the context): still an HTTP status, not a 500.
-            throw Map(ex);
+            throw WorkerErrors.Map(ex);
         }
     }
 
@@ -142,49 +162,28 @@ public sealed partial class InferenceClient
         // The first reply comes after queueing, a possible model load and the prefill; it has its own, shorter timeout.
         var timeouts = CancellationTokenSource.CreateLinkedTokenSource(ct);
         timeouts.CancelAfter(_options.FirstTokenTimeout);
-        var call = new CallOptions(Deadline: DateTime.UtcNow + _gateway.GenerationTimeout, CancellationToken: timeouts.Token);
-        var replies = worker.Channel.ServerStreamingAsync(InferenceMethods.Generate, request, call).GetAsyncEnumerator(CancellationToken.None);
+        var call = worker.Client.Generate(request, new CallOptions(deadline: DateTime.UtcNow + _gateway.GenerationTimeout, cancellationToken: timeouts.Token));
         try
         {
-            if (!await replies.MoveNextAsync())
+            if (!await call.ResponseStream.MoveNext(CancellationToken.None))
             {
-                throw new RpcException(StatusCode.Internal, "The worker ended the stream without a reply.");
+                throw new RpcException(new Status(StatusCode.Internal, "The worker ended the stream without a reply."));
             }
 
             timeouts.CancelAfter(Timeout.InfiniteTimeSpan);
-            return new GenerationStream(worker, replies.Current, replies, timeouts);
+            return new GenerationStream(worker, call.ResponseStream.Current, call, timeouts);
         }
         catch (Exception ex) when (ex is RpcException or OperationCanceledException && timeouts.IsCancellationRequested && !ct.IsCancellationRequested)
         {
-            await replies.DisposeAsync();
+            call.Dispose();
             timeouts.Dispose();
             throw new ApiException(StatusCodes.Status504GatewayTimeout, "Gateway timeout", $"The worker did not start answering within {_options.FirstTokenTimeout.TotalSeconds:F0} s.");
         }
         catch
         {
-            await replies.DisposeAsync();
+            call.Dispose();
             timeouts.Dispose();
             throw;
         }
     }
-
-    private static bool IsRetryable(RpcException ex) =>
-        ex.StatusCode is StatusCode.Unavailable or StatusCode.ResourceExhausted or StatusCode.NotFound or StatusCode.Aborted or StatusCode.Unknown or StatusCode.Internal;
-
-    /// <summary>Worker status → HTTP status.</summary>
-    internal static Exception Map(RpcException ex) => ex.StatusCode switch
-    {
-        StatusCode.InvalidArgument when PromptTooLong().Match(ex.Detail) is { Success: true } m =>
-            new PromptTooLongException(int.Parse(m.Groups[1].Value), int.Parse(m.Groups[2].Value), $"The conversation does not fit the model's context: {ex.Detail}"),
-        StatusCode.InvalidArgument => ApiException.BadRequest("query", ex.Detail),
-        StatusCode.NotFound => new ApiException(StatusCodes.Status400BadRequest, "Unknown model", ex.Detail) { Field = "model_name" },
-        StatusCode.DeadlineExceeded => new ApiException(StatusCodes.Status504GatewayTimeout, "Gateway timeout", "The worker did not finish in time."),
-        StatusCode.Cancelled => new OperationCanceledException(ex.Detail),
-        StatusCode.Unavailable or StatusCode.ResourceExhausted => ApiException.Unavailable($"No worker can take the request now: {ex.Detail}", 2),
-        StatusCode.FailedPrecondition => new ApiException(StatusCodes.Status502BadGateway, "Model unavailable", ex.Detail),
-        _ => new ApiException(StatusCodes.Status502BadGateway, "Worker error", $"The worker failed: {ex.StatusCode}."),
-    };
-
-    [GeneratedRegex(@"prompt has (\d+) tokens but a sequence holds (\d+)")]
-    private static partial Regex PromptTooLong();
 }

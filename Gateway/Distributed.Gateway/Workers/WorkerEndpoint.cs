@@ -1,5 +1,6 @@
 using Distributed.Contracts.Inference.V1;
-using Distributed.Grpc;
+using Grpc.Core;
+using Grpc.Net.Client;
 using Polly;
 using Polly.CircuitBreaker;
 
@@ -13,7 +14,21 @@ public sealed class WorkerEndpoint : IDisposable
     public WorkerEndpoint(Uri address, WorkersOptions options)
     {
         Address = address;
-        Channel = GrpcChannel.ForAddress(address);
+        Channel = GrpcChannel.ForAddress(address, new GrpcChannelOptions
+        {
+            HttpHandler = new SocketsHttpHandler
+            {
+                // More than 100 concurrent streams (the server's default per connection) open another connection.
+                EnableMultipleHttp2Connections = true,
+                KeepAlivePingDelay = options.KeepAlivePingDelay,
+                KeepAlivePingTimeout = options.KeepAlivePingTimeout,
+                KeepAlivePingPolicy = HttpKeepAlivePingPolicy.WithActiveRequests,
+                PooledConnectionIdleTimeout = options.PooledConnectionIdleTimeout,
+                ConnectTimeout = options.RequestTimeout,
+            },
+            // No ServiceConfig retry policy: retries are the gateway's own (Polly, across workers).
+        });
+        Client = new Inference.InferenceClient(Channel);
         Breaker = new ResiliencePipelineBuilder()
             .AddCircuitBreaker(new CircuitBreakerStrategyOptions
             {
@@ -32,6 +47,8 @@ public sealed class WorkerEndpoint : IDisposable
     public Uri Address { get; }
 
     public GrpcChannel Channel { get; }
+
+    public Inference.InferenceClient Client { get; }
 
     /// <summary>Opens after repeated transport failures, so routing skips the worker for a while.</summary>
     public ResiliencePipeline Breaker { get; }

@@ -1,5 +1,5 @@
 using Distributed.Contracts.Inference.V1;
-using Distributed.Grpc;
+using Grpc.Core;
 using Microsoft.Extensions.Options;
 
 namespace Distributed.Gateway.Workers;
@@ -39,11 +39,11 @@ public sealed partial class WorkerMonitor(WorkerPool pool, IOptions<WorkersOptio
 
     public async Task PollAsync(WorkerEndpoint endpoint, CancellationToken ct)
     {
-        var call = new CallOptions(Deadline: DateTime.UtcNow + options.Value.RequestTimeout, CancellationToken: ct);
+        var call = new CallOptions(deadline: DateTime.UtcNow + options.Value.RequestTimeout, cancellationToken: ct);
         try
         {
-            var status = endpoint.Channel.UnaryAsync(InferenceMethods.GetStatus, new GetStatusRequest(), call);
-            var catalog = endpoint.Channel.UnaryAsync(InferenceMethods.ListModels, new ListModelsRequest(), call);
+            var status = endpoint.Client.GetStatusAsync(new GetStatusRequest(), call).ResponseAsync;
+            var catalog = endpoint.Client.ListModelsAsync(new ListModelsRequest(), call).ResponseAsync;
             endpoint.Status = await status;
             endpoint.Catalog = await catalog;
             if (!endpoint.Healthy)
@@ -59,11 +59,11 @@ public sealed partial class WorkerMonitor(WorkerPool pool, IOptions<WorkersOptio
         {
             if (endpoint.Healthy || endpoint.LastError is null)
             {
-                LogWorkerDown(logger, endpoint.Address, ex.StatusCode, ex.Detail);
+                LogWorkerDown(logger, endpoint.Address, ex.StatusCode, ex.Status.Detail);
             }
 
             endpoint.Healthy = false;
-            endpoint.LastError = $"{ex.StatusCode}: {ex.Detail}";
+            endpoint.LastError = $"{ex.StatusCode}: {ex.Status.Detail}";
         }
     }
 

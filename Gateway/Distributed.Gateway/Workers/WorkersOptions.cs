@@ -39,6 +39,15 @@ public sealed class WorkersOptions
 
     public TimeSpan BreakerDuration { get; set; } = TimeSpan.FromSeconds(10);
 
+    /// <summary>HTTP/2 PING interval on an idle-looking connection, so a dead worker is noticed without waiting for TCP.</summary>
+    public TimeSpan KeepAlivePingDelay { get; set; } = TimeSpan.FromSeconds(20);
+
+    /// <summary>How long a PING may go unanswered before the connection (and its calls) is dropped.</summary>
+    public TimeSpan KeepAlivePingTimeout { get; set; } = TimeSpan.FromSeconds(10);
+
+    /// <summary>How long an unused connection to a worker is kept open.</summary>
+    public TimeSpan PooledConnectionIdleTimeout { get; set; } = TimeSpan.FromMinutes(5);
+
     public IEnumerable<string> ExpandedAddresses() =>
         Addresses.SelectMany(a => a.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries));
 }

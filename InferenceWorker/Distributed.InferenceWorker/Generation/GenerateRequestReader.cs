@@ -1,5 +1,5 @@
 using Distributed.Contracts.Inference.V1;
-using Distributed.Grpc;
+using Distributed.InferenceWorker.Services;
 using Distributed.InferenceWorker.Models;
 
 namespace Distributed.InferenceWorker.Generation;
@@ -81,5 +81,5 @@ public static class GenerateRequestReader
         }
     }
 
-    private static RpcException Invalid(string message) => new(StatusCode.InvalidArgument, message);
+    private static WorkerException Invalid(string message) => WorkerException.Invalid(message);
 }

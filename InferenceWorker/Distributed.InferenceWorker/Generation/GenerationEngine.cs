@@ -1,5 +1,6 @@
 using System.Diagnostics;
-using Distributed.Grpc;
+using Distributed.Contracts.Inference.V1;
+using Distributed.InferenceWorker.Services;
 using Distributed.InferenceWorker.Native;
 
 namespace Distributed.InferenceWorker.Generation;
@@ -75,14 +76,18 @@ public sealed partial class GenerationEngine : IDisposable
     {
         if (job.PromptTokens.Length == 0)
         {
-            throw new RpcException(StatusCode.InvalidArgument, "The prompt is empty.");
+            throw WorkerException.Invalid("The prompt is empty.");
         }
 
         if (job.PromptTokens.Length >= ContextLength)
         {
-            throw new RpcException(
-                StatusCode.InvalidArgument,
-                $"The prompt has {job.PromptTokens.Length} tokens but a sequence holds {ContextLength} (prompt plus at least one generated token).");
+            throw new WorkerException(
+                ErrorReason.PromptTooLong,
+                $"The prompt has {job.PromptTokens.Length} tokens but a sequence holds {ContextLength} (prompt plus at least one generated token).")
+            {
+                PromptTokens = job.PromptTokens.Length,
+                ContextLength = ContextLength,
+            };
         }
 
         // Registered before the job is visible to the loop, which disposes it when the job ends.
@@ -93,13 +98,12 @@ public sealed partial class GenerationEngine : IDisposable
             {
                 if (_stopping)
                 {
-                    throw new RpcException(StatusCode.Unavailable, "The model is being unloaded.");
+                    throw new WorkerException(ErrorReason.ModelUnloading, "The model is being unloaded.");
                 }
 
                 if (ActiveSequences + _queue.Count >= Capacity + _settings.QueueLimit)
                 {
-                    throw new RpcException(
-                        StatusCode.ResourceExhausted,
+                    throw new WorkerException(ErrorReason.QueueFull,
                         $"The model is busy: {Capacity} sequences are generating and {_queue.Count} requests are waiting (limit {_settings.QueueLimit}).");
                 }
 
@@ -186,12 +190,12 @@ public sealed partial class GenerationEngine : IDisposable
                 LogLoopFailure(_logger, ex);
                 foreach (var slot in _slots.Where(s => !s.IsFree))
                 {
-                    Fail(slot, new RpcException(StatusCode.Internal, "Generation failed inside the worker."));
+                    Fail(slot, new WorkerException(ErrorReason.EngineFailed, "Generation failed inside the worker."));
                 }
             }
         }
 
-        var unloaded = new RpcException(StatusCode.Unavailable, "The model was unloaded.");
+        var unloaded = new WorkerException(ErrorReason.ModelUnloading, "The model was unloaded.");
         foreach (var slot in _slots.Where(s => !s.IsFree))
         {
             Fail(slot, unloaded);
@@ -249,7 +253,7 @@ public sealed partial class GenerationEngine : IDisposable
             {
                 Interlocked.Decrement(ref _active);
                 LogLoopFailure(_logger, ex);
-                job.Complete(new RpcException(StatusCode.Internal, "The sampler could not be created."));
+                job.Complete(new WorkerException(ErrorReason.EngineFailed, "The sampler could not be created."));
             }
         }
     }
@@ -410,7 +414,7 @@ public sealed partial class GenerationEngine : IDisposable
             }
             else
             {
-                Fail(slot, new RpcException(StatusCode.Internal, $"llama_decode failed ({rc})."));
+                Fail(slot, new WorkerException(ErrorReason.EngineFailed, $"llama_decode failed ({rc})."));
             }
         }
     }
@@ -431,7 +435,7 @@ public sealed partial class GenerationEngine : IDisposable
         Release(slot, keep);
     }
 
-    private void Fail(SequenceSlot slot, RpcException error)
+    private void Fail(SequenceSlot slot, WorkerException error)
     {
         slot.Job!.Complete(error);
         Release(slot, keepCache: false);

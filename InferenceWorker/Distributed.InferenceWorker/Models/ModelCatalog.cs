@@ -1,5 +1,6 @@
 using System.Text.Json;
-using Distributed.Grpc;
+using Distributed.Contracts.Inference.V1;
+using Distributed.InferenceWorker.Services;
 using Microsoft.Extensions.Options;
 
 namespace Distributed.InferenceWorker.Models;
@@ -45,7 +46,7 @@ public sealed partial class ModelCatalog(IOptions<WorkerOptions> options, ILogge
     {
         if (string.IsNullOrWhiteSpace(name))
         {
-            throw new RpcException(StatusCode.InvalidArgument, "A model name is required.");
+            throw WorkerException.Invalid("A model name is required.");
         }
 
         var entries = List();
@@ -57,7 +58,7 @@ public sealed partial class ModelCatalog(IOptions<WorkerOptions> options, ILogge
         }
 
         var available = entries.Count == 0 ? "none" : string.Join(", ", entries.Select(e => e.Name));
-        throw new RpcException(StatusCode.NotFound, $"Model '{name}' is not in the catalog (available: {available}).");
+        throw new WorkerException(ErrorReason.ModelNotFound, $"Model '{name}' is not in the catalog (available: {available}).");
     }
 
     private Dictionary<string, ModelSettings> ReadSettings()

@@ -1,5 +1,6 @@
 using System.Diagnostics;
-using Distributed.Grpc;
+using Distributed.Contracts.Inference.V1;
+using Distributed.InferenceWorker.Services;
 using Distributed.InferenceWorker.Generation;
 using Distributed.InferenceWorker.Native;
 using Microsoft.Extensions.Options;
@@ -97,8 +98,7 @@ public sealed partial class ModelManager(
 
             if (!IsIdle(model))
             {
-                throw new RpcException(
-                    StatusCode.FailedPrecondition,
+                throw new WorkerException(ErrorReason.ModelFailed,
                     $"Model '{entry.Name}' is generating ({model.Engine.ActiveSequences} active, {model.Engine.QueuedSequences} queued); unload it when idle.");
             }
 
@@ -163,8 +163,7 @@ public sealed partial class ModelManager(
         var budget = _options.MemoryBudgetBytes;
         if (budget > 0 && entry.SizeBytes > budget)
         {
-            throw new RpcException(
-                StatusCode.ResourceExhausted,
+            throw new WorkerException(ErrorReason.NoMemory,
                 $"Model '{entry.Name}' ({entry.SizeBytes} bytes) is larger than the memory budget ({budget} bytes).");
         }
 
@@ -175,8 +174,7 @@ public sealed partial class ModelManager(
                 || budget > 0 && _loaded.Values.Sum(m => m.MemoryBytes) + entry.SizeBytes > budget)
             {
                 var victim = _loaded.Values.Where(IsIdle).OrderBy(m => m.LastUsed).FirstOrDefault()
-                    ?? throw new RpcException(
-                        StatusCode.ResourceExhausted,
+                    ?? throw new WorkerException(ErrorReason.NoMemory,
                         $"Cannot load '{entry.Name}': {_loaded.Count} models are resident and all are busy.");
                 _loaded.Remove(victim.Name);
                 evicted.Add(victim);
@@ -203,8 +201,7 @@ public sealed partial class ModelManager(
         modelParams.NGpuLayers = settings.GpuLayers ?? _options.GpuLayers;
         LlamaLibrary.TakeLastError();
         var model = SafeLlamaModelHandle.Load(entry.Path, modelParams)
-            ?? throw new RpcException(
-                StatusCode.FailedPrecondition,
+            ?? throw new WorkerException(ErrorReason.ModelFailed,
                 $"Model file '{entry.FileName}' could not be loaded: {LlamaLibrary.TakeLastError() ?? "llama.cpp rejected it"}.");
 
         try
@@ -222,8 +219,7 @@ public sealed partial class ModelManager(
             contextParams.KvUnified = _options.KvUnified ? (byte)1 : (byte)0;
             contextParams.FlashAttnType = _options.FlashAttention ?? (LlamaLibrary.Backend == "cpu" ? 0 : -1);
             var context = SafeLlamaContextHandle.Create(model, contextParams)
-                ?? throw new RpcException(
-                    StatusCode.FailedPrecondition,
+                ?? throw new WorkerException(ErrorReason.ModelFailed,
                     $"No context could be created for '{entry.Name}': {LlamaLibrary.TakeLastError() ?? "llama.cpp refused the settings"}.");
 
             var engine = new GenerationEngine(
@@ -254,12 +250,12 @@ public sealed partial class ModelManager(
             using var file = File.OpenRead(entry.Path);
             if (file.ReadAtLeast(magic, 4, throwOnEndOfStream: false) < 4 || !magic.SequenceEqual("GGUF"u8))
             {
-                throw new RpcException(StatusCode.FailedPrecondition, $"Model file '{entry.FileName}' is not a GGUF file.");
+                throw new WorkerException(ErrorReason.ModelFailed, $"Model file '{entry.FileName}' is not a GGUF file.");
             }
         }
         catch (IOException ex)
         {
-            throw new RpcException(StatusCode.FailedPrecondition, $"Model file '{entry.FileName}' cannot be read: {ex.Message}");
+            throw new WorkerException(ErrorReason.ModelFailed, $"Model file '{entry.FileName}' cannot be read: {ex.Message}");
         }
     }
 

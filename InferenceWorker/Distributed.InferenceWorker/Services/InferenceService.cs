@@ -1,5 +1,5 @@
 using Distributed.Contracts.Inference.V1;
-using Distributed.Grpc;
+using Grpc.Core;
 using Distributed.InferenceWorker.Generation;
 using Distributed.InferenceWorker.Models;
 using Distributed.InferenceWorker.Native;
@@ -9,18 +9,11 @@ using WireFinishReason = Distributed.Contracts.Inference.V1.FinishReason;
 namespace Distributed.InferenceWorker.Services;
 
 /// <summary>The <c>distributed.inference.v1.Inference</c> gRPC service.</summary>
-public sealed class InferenceService(ModelManager models, IOptions<WorkerOptions> options)
+public sealed class InferenceService(ModelManager models, IOptions<WorkerOptions> options) : Inference.InferenceBase
 {
     private readonly WorkerOptions _options = options.Value;
 
-    public void Register(GrpcServiceBuilder service) => service
-        .AddUnary(InferenceMethods.ListModels, ListModels)
-        .AddUnary(InferenceMethods.LoadModel, LoadModel)
-        .AddUnary(InferenceMethods.UnloadModel, UnloadModel)
-        .AddUnary(InferenceMethods.GetStatus, GetStatus)
-        .AddServerStreaming(InferenceMethods.Generate, Generate);
-
-    public Task<ListModelsReply> ListModels(ListModelsRequest request, ServerCallContext context)
+    public override Task<ListModelsReply> ListModels(ListModelsRequest request, ServerCallContext context)
     {
         var reply = new ListModelsReply();
         foreach (var entry in models.Catalog.List())
@@ -31,7 +24,7 @@ public sealed class InferenceService(ModelManager models, IOptions<WorkerOptions
         return Task.FromResult(reply);
     }
 
-    public async Task<LoadModelReply> LoadModel(LoadModelRequest request, ServerCallContext context)
+    public override async Task<LoadModelReply> LoadModel(LoadModelRequest request, ServerCallContext context)
     {
         var outcome = await models.LoadAsync(request.Name, context.CancellationToken);
         var model = outcome.Model;
@@ -45,7 +38,7 @@ public sealed class InferenceService(ModelManager models, IOptions<WorkerOptions
         };
     }
 
-    public Task<UnloadModelReply> UnloadModel(UnloadModelRequest request, ServerCallContext context)
+    public override Task<UnloadModelReply> UnloadModel(UnloadModelRequest request, ServerCallContext context)
     {
         var name = models.Catalog.Resolve(request.Name).Name;
         var wasLoaded = models.Unload(name);
@@ -56,7 +49,7 @@ public sealed class InferenceService(ModelManager models, IOptions<WorkerOptions
         });
     }
 
-    public Task<GetStatusReply> GetStatus(GetStatusRequest request, ServerCallContext context)
+    public override Task<GetStatusReply> GetStatus(GetStatusRequest request, ServerCallContext context)
     {
         var reply = new GetStatusReply
         {
@@ -86,7 +79,7 @@ public sealed class InferenceService(ModelManager models, IOptions<WorkerOptions
         return Task.FromResult(reply);
     }
 
-    public async Task Generate(GenerateRequest request, IServerStreamWriter<GenerateReply> stream, ServerCallContext context)
+    public override async Task Generate(GenerateRequest request, IServerStreamWriter<GenerateReply> stream, ServerCallContext context)
     {
         using var lease = await models.AcquireAsync(request.Model, context.CancellationToken);
         var job = GenerateRequestReader.CreateJob(request, lease.Model, _options.DefaultMaxTokens, context.CancellationToken);

@@ -1,5 +1,6 @@
-using Distributed.Grpc;
+using Grpc.Core;
 using Grpc.Health.V1;
+using Grpc.Net.Client;
 
 namespace Distributed.InferenceWorker.Services;
 
@@ -17,16 +18,16 @@ public static class WorkerHealthProbe
         var port = portIndex >= 0 && portIndex + 1 < args.Length && int.TryParse(args[portIndex + 1], out var p)
             ? p
             : int.TryParse(Environment.GetEnvironmentVariable("Worker__Port"), out var fromEnv) ? fromEnv : 4000;
-        using var channel = GrpcChannel.ForAddress(new Uri($"http://127.0.0.1:{port}"));
+        using var channel = GrpcChannel.ForAddress($"http://127.0.0.1:{port}");
         try
         {
-            var reply = await channel.UnaryAsync(HealthMethods.Check, new HealthCheckRequest(), new CallOptions(Deadline: DateTime.UtcNow.AddSeconds(3)));
+            var reply = await new Health.HealthClient(channel).CheckAsync(new HealthCheckRequest(), deadline: DateTime.UtcNow.AddSeconds(3));
             Console.WriteLine(reply.Status);
             return reply.Status == HealthCheckResponse.Types.ServingStatus.Serving ? 0 : 1;
         }
         catch (RpcException ex)
         {
-            Console.Error.WriteLine($"{ex.StatusCode}: {ex.Detail}");
+            Console.Error.WriteLine($"{ex.StatusCode}: {ex.Status.Detail}");
             return 1;
         }
     }

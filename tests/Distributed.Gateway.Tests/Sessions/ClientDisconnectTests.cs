@@ -2,7 +2,7 @@ using System.Diagnostics;
 using System.Net;
 using System.Net.Http.Headers;
 using Distributed.Contracts.Inference.V1;
-using Distributed.Grpc;
+using Grpc.Net.Client;
 
 namespace Distributed.Gateway.Tests.Sessions;
 
@@ -15,21 +15,23 @@ public sealed class ClientDisconnectTests
 {
     private SharedEnvironment _env = null!;
     private HttpClient _client = null!;
-    private GrpcChannel _worker = null!;
+    private GrpcChannel _channel = null!;
+    private Inference.InferenceClient _worker = null!;
 
     [OneTimeSetUp]
     public async Task SetUpAsync()
     {
         _env = await SharedEnvironment.GetAsync();
         _client = _env.Gateway.CreateClient(TestKeys.Alice);
-        _worker = GrpcChannel.ForAddress(_env.Worker.Address);
+        _channel = GrpcChannel.ForAddress(_env.Worker.Address);
+        _worker = new Inference.InferenceClient(_channel);
     }
 
     [OneTimeTearDown]
     public void TearDown()
     {
         _client.Dispose();
-        _worker.Dispose();
+        _channel.Dispose();
     }
 
     [Test]
@@ -122,7 +124,7 @@ public sealed class ClientDisconnectTests
 
     private async Task<int> ActiveSequencesAsync()
     {
-        var status = await _worker.UnaryAsync(InferenceMethods.GetStatus, new GetStatusRequest(), new CallOptions(Deadline: DateTime.UtcNow.AddSeconds(5)));
+        var status = await _worker.GetStatusAsync(new GetStatusRequest(), deadline: DateTime.UtcNow.AddSeconds(5));
         return status.ActiveSequences + status.QueuedSequences;
     }
 }

@@ -1,6 +1,6 @@
 using System.Net;
 using Distributed.Contracts.Inference.V1;
-using Distributed.Grpc;
+using Grpc.Core;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Hosting.Server;
@@ -79,19 +79,15 @@ public sealed class FakeWorker : IAsyncDisposable
         builder.Configuration.Sources.Clear();
         builder.Logging.ClearProviders();
         builder.WebHost.ConfigureKestrel(kestrel => kestrel.Listen(IPAddress.Loopback, 0, listen => listen.Protocols = HttpProtocols.Http2));
-        builder.Services.AddGrpcTransport();
+        builder.Services.AddGrpc();
+        var holder = new FakeWorkerHolder();
+        builder.Services.AddSingleton(holder);
         var app = builder.Build();
-        FakeWorker? fake = null;
-        app.MapGrpcService(service => service
-            .AddUnary(InferenceMethods.GetStatus, (GetStatusRequest _, ServerCallContext _) => Task.FromResult(Status()))
-            .AddUnary(InferenceMethods.ListModels, (ListModelsRequest _, ServerCallContext _) => Task.FromResult(Catalog()))
-            .AddUnary(InferenceMethods.LoadModel, (LoadModelRequest request, ServerCallContext _) =>
-                Task.FromResult(new LoadModelReply { Message = $"{request.Name} model is ready to use.", AlreadyLoaded = true }))
-            .AddServerStreaming(InferenceMethods.Generate, (GenerateRequest request, IServerStreamWriter<GenerateReply> stream, ServerCallContext context) =>
-                fake!.GenerateAsync(request, stream, context)));
+        app.MapGrpcService<FakeInferenceService>();
         await app.StartAsync();
         var bound = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
-        fake = new FakeWorker(app, new Uri($"http://127.0.0.1:{new Uri(bound).Port}")) { Behaviour = behaviour };
+        var fake = new FakeWorker(app, new Uri($"http://127.0.0.1:{new Uri(bound).Port}")) { Behaviour = behaviour };
+        holder.Worker = fake;
         return fake;
     }
 
@@ -101,7 +97,7 @@ public sealed class FakeWorker : IAsyncDisposable
         await _app.DisposeAsync();
     }
 
-    private async Task GenerateAsync(GenerateRequest request, IServerStreamWriter<GenerateReply> stream, ServerCallContext context)
+    internal async Task GenerateAsync(GenerateRequest request, IServerStreamWriter<GenerateReply> stream, ServerCallContext context)
     {
         LastRequest = request;
         Interlocked.Increment(ref _generateCalls);
@@ -135,13 +131,13 @@ public sealed class FakeWorker : IAsyncDisposable
                 break;
             case FakeGenerate.FailAfterFirstDelta:
                 await stream.WriteAsync(new GenerateReply { Delta = PartialDelta }, context.CancellationToken);
-                throw new RpcException(StatusCode.Internal, "fake worker: failed mid-stream on purpose");
+                throw new RpcException(new Grpc.Core.Status(StatusCode.Internal, "fake worker: failed mid-stream on purpose"));
             default:
-                throw new RpcException(StatusCode.Unavailable, "fake worker: unavailable on purpose");
+                throw new RpcException(new Grpc.Core.Status(StatusCode.Unavailable, "fake worker: unavailable on purpose"));
         }
     }
 
-    private static GetStatusReply Status() => new()
+    internal static GetStatusReply Status() => new()
     {
         WorkerId = "fake-worker",
         Capacity = 1000,
@@ -150,7 +146,7 @@ public sealed class FakeWorker : IAsyncDisposable
         Loaded = { new LoadedModelStatus { Name = WorkerProcess.Stories, Capacity = 1000, ContextLength = 512 } },
     };
 
-    private static ListModelsReply Catalog() => new()
+    internal static ListModelsReply Catalog() => new()
     {
         Models =
         {

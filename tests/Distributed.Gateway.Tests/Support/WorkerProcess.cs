@@ -3,7 +3,8 @@ using System.Diagnostics;
 using System.Net;
 using System.Net.Sockets;
 using System.Text;
-using Distributed.Grpc;
+using Grpc.Core;
+using Grpc.Net.Client;
 using Grpc.Health.V1;
 
 namespace Distributed.Gateway.Tests.Support;
@@ -175,10 +176,7 @@ public sealed class WorkerProcess : IAsyncDisposable
 
             try
             {
-                var reply = await channel.UnaryAsync(
-                    HealthMethods.Check,
-                    new HealthCheckRequest(),
-                    new CallOptions(Deadline: DateTime.UtcNow.AddSeconds(2)));
+                var reply = await new Grpc.Health.V1.Health.HealthClient(channel).CheckAsync(new HealthCheckRequest(), deadline: DateTime.UtcNow.AddSeconds(2));
                 if (reply.Status == HealthCheckResponse.Types.ServingStatus.Serving)
                 {
                     return;
@@ -188,7 +186,7 @@ public sealed class WorkerProcess : IAsyncDisposable
             }
             catch (RpcException ex)
             {
-                last = $"{ex.StatusCode}: {ex.Detail}";
+                last = $"{ex.StatusCode}: {ex.Status.Detail}";
             }
 
             await Task.Delay(100);

@@ -29,8 +29,8 @@ public class StreamIntervalTests
     public async Task Generate_LongInterval_SameTextInFewerDeltas()
     {
         var request = GenerationClient.Prompt(Stories, "Once upon a time", 48);
-        var reference = await _everyToken.Channel.RunAsync(request);
-        var coalesced = await _coalescing.Channel.RunAsync(request);
+        var reference = await _everyToken.Client.RunAsync(request);
+        var coalesced = await _coalescing.Client.RunAsync(request);
 
         Assert.Multiple(() =>
         {
@@ -47,13 +47,13 @@ public class StreamIntervalTests
     public async Task Generate_LongIntervalWithStopString_HeldTextStillEndsBeforeStop()
     {
         var request = GenerationClient.Prompt(Stories, "Once upon a time", 64);
-        var unstopped = await _everyToken.Channel.RunAsync(request);
+        var unstopped = await _everyToken.Client.RunAsync(request);
         var words = unstopped.Text.Split(' ', StringSplitOptions.RemoveEmptyEntries);
         var stop = words[words.Length / 2];
         request.Sampling.Stop.Add(stop);
 
-        var reference = await _everyToken.Channel.RunAsync(request);
-        var coalesced = await _coalescing.Channel.RunAsync(request);
+        var reference = await _everyToken.Client.RunAsync(request);
+        var coalesced = await _coalescing.Client.RunAsync(request);
 
         Assert.Multiple(() =>
         {

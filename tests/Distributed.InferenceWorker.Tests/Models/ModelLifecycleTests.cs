@@ -1,5 +1,5 @@
 using Distributed.Contracts.Inference.V1;
-using Distributed.Grpc;
+using Grpc.Core;
 
 namespace Distributed.InferenceWorker.Tests.Models;
 
@@ -8,7 +8,7 @@ public class ModelLifecycleTests
 {
     private WorkerHost _worker = null!;
 
-    private GrpcChannel Channel => _worker.Channel;
+    private Inference.InferenceClient Client => _worker.Client;
 
     [OneTimeSetUp]
     public async Task StartWorker() => _worker = await WorkerHost.StartAsync(new Dictionary<string, string?>
@@ -22,9 +22,9 @@ public class ModelLifecycleTests
     [SetUp]
     public async Task UnloadAll()
     {
-        foreach (var model in (await Channel.StatusAsync()).Loaded)
+        foreach (var model in (await Client.StatusAsync()).Loaded)
         {
-            await Channel.UnaryAsync(InferenceMethods.UnloadModel, new UnloadModelRequest { Name = model.Name });
+            await Client.UnloadModelAsync(new UnloadModelRequest { Name = model.Name }).ResponseAsync;
         }
     }
 
@@ -34,11 +34,11 @@ public class ModelLifecycleTests
         await Load("stories260K");
         await Load("llama-2-tiny-random");
         // Using stories makes the random model the least recently used.
-        await Channel.RunAsync(GenerationClient.Prompt("stories260K", "Once", 2));
+        await Client.RunAsync(GenerationClient.Prompt("stories260K", "Once", 2));
 
         await Load(WorkerHost.LongModel);
 
-        var loaded = (await Channel.StatusAsync()).Loaded.Select(m => m.Name).ToArray();
+        var loaded = (await Client.StatusAsync()).Loaded.Select(m => m.Name).ToArray();
         Assert.That(loaded, Is.EquivalentTo(new[] { "stories260K", WorkerHost.LongModel }));
     }
 
@@ -46,20 +46,20 @@ public class ModelLifecycleTests
     public async Task LoadModel_EveryResidentModelBusy_ResourceExhaustedAndBusyModelsStay()
     {
         using var cts = new CancellationTokenSource();
-        var options = new CallOptions(CancellationToken: cts.Token);
-        var first = Channel.RunAsync(GenerationClient.Prompt(WorkerHost.LongModel, "a", 100_000, temperature: 1f), options);
-        var second = Channel.RunAsync(GenerationClient.Prompt(WorkerHost.LongModelB, "b", 100_000, temperature: 1f), options);
-        await Channel.WaitForStatusAsync(s => s.Loaded.Count == 2 && s.Loaded.All(m => m.ActiveSequences == 1));
+        var options = new CallOptions(cancellationToken: cts.Token);
+        var first = Client.RunAsync(GenerationClient.Prompt(WorkerHost.LongModel, "a", 100_000, temperature: 1f), options);
+        var second = Client.RunAsync(GenerationClient.Prompt(WorkerHost.LongModelB, "b", 100_000, temperature: 1f), options);
+        await Client.WaitForStatusAsync(s => s.Loaded.Count == 2 && s.Loaded.All(m => m.ActiveSequences == 1));
 
         var error = Assert.ThrowsAsync<RpcException>(() => Load("stories260K"));
         Assert.That(error!.StatusCode, Is.EqualTo(StatusCode.ResourceExhausted));
-        var loaded = (await Channel.StatusAsync()).Loaded.Select(m => m.Name).ToArray();
+        var loaded = (await Client.StatusAsync()).Loaded.Select(m => m.Name).ToArray();
         Assert.That(loaded, Is.EquivalentTo(new[] { WorkerHost.LongModel, WorkerHost.LongModelB }));
 
         await cts.CancelAsync();
         Assert.ThrowsAsync<RpcException>(async () => await first);
         Assert.ThrowsAsync<RpcException>(async () => await second);
-        await Channel.WaitForStatusAsync(s => s.ActiveSequences == 0);
+        await Client.WaitForStatusAsync(s => s.ActiveSequences == 0);
         var reply = await Load("stories260K");
         Assert.That(reply.Model.Loaded, Is.True);
     }
@@ -68,16 +68,16 @@ public class ModelLifecycleTests
     public async Task UnloadModel_Generating_FailedPrecondition()
     {
         using var cts = new CancellationTokenSource();
-        var running = Channel.RunAsync(GenerationClient.Prompt(WorkerHost.LongModel, "a", 100_000, temperature: 1f), new CallOptions(CancellationToken: cts.Token));
-        await Channel.WaitForStatusAsync(s => s.ActiveSequences == 1);
+        var running = Client.RunAsync(GenerationClient.Prompt(WorkerHost.LongModel, "a", 100_000, temperature: 1f), new CallOptions(cancellationToken: cts.Token));
+        await Client.WaitForStatusAsync(s => s.ActiveSequences == 1);
 
-        var error = Assert.ThrowsAsync<RpcException>(() => Channel.UnaryAsync(InferenceMethods.UnloadModel, new UnloadModelRequest { Name = WorkerHost.LongModel }));
+        var error = Assert.ThrowsAsync<RpcException>(() => Client.UnloadModelAsync(new UnloadModelRequest { Name = WorkerHost.LongModel }).ResponseAsync);
         Assert.That(error!.StatusCode, Is.EqualTo(StatusCode.FailedPrecondition));
 
         await cts.CancelAsync();
         Assert.ThrowsAsync<RpcException>(async () => await running);
-        await Channel.WaitForStatusAsync(s => s.ActiveSequences == 0);
+        await Client.WaitForStatusAsync(s => s.ActiveSequences == 0);
     }
 
-    private Task<LoadModelReply> Load(string name) => Channel.UnaryAsync(InferenceMethods.LoadModel, new LoadModelRequest { Name = name });
+    private Task<LoadModelReply> Load(string name) => Client.LoadModelAsync(new LoadModelRequest { Name = name }).ResponseAsync;
 }

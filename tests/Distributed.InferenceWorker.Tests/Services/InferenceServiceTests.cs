@@ -1,5 +1,5 @@
 using Distributed.Contracts.Inference.V1;
-using Distributed.Grpc;
+using Grpc.Core;
 using Grpc.Health.V1;
 
 namespace Distributed.InferenceWorker.Tests.Services;
@@ -11,7 +11,7 @@ public class InferenceServiceTests
     private const string Random = "llama-2-tiny-random";
     private WorkerHost _worker = null!;
 
-    private GrpcChannel Channel => _worker.Channel;
+    private Inference.InferenceClient Client => _worker.Client;
 
     [OneTimeSetUp]
     public async Task StartWorker() => _worker = await WorkerHost.StartAsync();
@@ -22,14 +22,14 @@ public class InferenceServiceTests
     [Test]
     public async Task HealthCheck_Started_Serving()
     {
-        var reply = await Channel.UnaryAsync(HealthMethods.Check, new HealthCheckRequest());
+        var reply = await new Health.HealthClient(_worker.Channel).CheckAsync(new HealthCheckRequest()).ResponseAsync;
         Assert.That(reply.Status, Is.EqualTo(HealthCheckResponse.Types.ServingStatus.Serving));
     }
 
     [Test]
     public async Task ListModels_Directory_ListsGgufFilesWithAliases()
     {
-        var reply = await Channel.UnaryAsync(InferenceMethods.ListModels, new ListModelsRequest());
+        var reply = await Client.ListModelsAsync(new ListModelsRequest()).ResponseAsync;
         var names = reply.Models.Select(m => m.Name).ToArray();
         Assert.That(names, Is.SupersetOf(new[] { Stories, Random, "not-gguf", "truncated", "empty" }));
         var stories = reply.Models.Single(m => m.Name == Stories);
@@ -41,7 +41,7 @@ public class InferenceServiceTests
     [Test]
     public async Task LoadModel_ByAlias_ReadyMessageAndModelFacts()
     {
-        var reply = await Channel.UnaryAsync(InferenceMethods.LoadModel, new LoadModelRequest { Name = "llama2" });
+        var reply = await Client.LoadModelAsync(new LoadModelRequest { Name = "llama2" }).ResponseAsync;
         Assert.Multiple(() =>
         {
             Assert.That(reply.Message, Is.EqualTo("stories260K model is ready to use."));
@@ -51,30 +51,30 @@ public class InferenceServiceTests
             Assert.That(reply.MemoryBytes, Is.GreaterThan(0));
         });
 
-        var again = await Channel.UnaryAsync(InferenceMethods.LoadModel, new LoadModelRequest { Name = Stories });
+        var again = await Client.LoadModelAsync(new LoadModelRequest { Name = Stories }).ResponseAsync;
         Assert.That(again.AlreadyLoaded, Is.True);
     }
 
     [Test]
     public async Task LoadModel_ConcurrentSameModel_SharesOneLoad()
     {
-        await Channel.UnaryAsync(InferenceMethods.UnloadModel, new UnloadModelRequest { Name = Random });
+        await Client.UnloadModelAsync(new UnloadModelRequest { Name = Random }).ResponseAsync;
         var loads = await Task.WhenAll(Enumerable.Range(0, 6).Select(_ =>
-            Channel.UnaryAsync(InferenceMethods.LoadModel, new LoadModelRequest { Name = Random })));
+            Client.LoadModelAsync(new LoadModelRequest { Name = Random }).ResponseAsync));
         // Every caller that did not find it resident waited on the same load, so they report the same load time.
         var fresh = loads.Where(l => !l.AlreadyLoaded).Select(l => l.LoadMs).Distinct().ToArray();
         Assert.That(fresh, Has.Length.EqualTo(1));
-        var status = await Channel.StatusAsync();
+        var status = await Client.StatusAsync();
         Assert.That(status.Loaded.Count(m => m.Name == Random), Is.EqualTo(1));
     }
 
     [Test]
     public async Task UnloadModel_Loaded_RemovedFromStatus()
     {
-        await Channel.UnaryAsync(InferenceMethods.LoadModel, new LoadModelRequest { Name = Random });
-        var reply = await Channel.UnaryAsync(InferenceMethods.UnloadModel, new UnloadModelRequest { Name = Random });
-        var status = await Channel.StatusAsync();
-        var list = await Channel.UnaryAsync(InferenceMethods.ListModels, new ListModelsRequest());
+        await Client.LoadModelAsync(new LoadModelRequest { Name = Random }).ResponseAsync;
+        var reply = await Client.UnloadModelAsync(new UnloadModelRequest { Name = Random }).ResponseAsync;
+        var status = await Client.StatusAsync();
+        var list = await Client.ListModelsAsync(new ListModelsRequest()).ResponseAsync;
         Assert.Multiple(() =>
         {
             Assert.That(reply.WasLoaded, Is.True);
@@ -88,28 +88,28 @@ public class InferenceServiceTests
     [TestCase("truncated", "could not be loaded")]
     public async Task LoadModel_BadFile_FailedPreconditionAndWorkerKeepsServing(string name, string reason)
     {
-        var error = Assert.ThrowsAsync<RpcException>(() => Channel.UnaryAsync(InferenceMethods.LoadModel, new LoadModelRequest { Name = name }));
+        var error = Assert.ThrowsAsync<RpcException>(() => Client.LoadModelAsync(new LoadModelRequest { Name = name }).ResponseAsync);
         Assert.That(error!.StatusCode, Is.EqualTo(StatusCode.FailedPrecondition));
-        Assert.That(error.Detail, Does.Contain(reason));
+        Assert.That(error.Status.Detail, Does.Contain(reason));
 
-        var outcome = await Channel.RunAsync(GenerationClient.Prompt(Stories, "Once upon a time", 8));
+        var outcome = await Client.RunAsync(GenerationClient.Prompt(Stories, "Once upon a time", 8));
         Assert.That(outcome.Final.Usage.CompletionTokens, Is.GreaterThan(0));
     }
 
     [Test]
     public async Task LoadModel_UnknownName_NotFoundListingModels()
     {
-        var error = Assert.ThrowsAsync<RpcException>(() => Channel.UnaryAsync(InferenceMethods.LoadModel, new LoadModelRequest { Name = "gpt-9" }));
+        var error = Assert.ThrowsAsync<RpcException>(() => Client.LoadModelAsync(new LoadModelRequest { Name = "gpt-9" }).ResponseAsync);
         Assert.That(error!.StatusCode, Is.EqualTo(StatusCode.NotFound));
-        Assert.That(error.Detail, Does.Contain("stories260K"));
+        Assert.That(error.Status.Detail, Does.Contain("stories260K"));
     }
 
     [Test]
     public async Task Generate_GreedyStories_SameEnglishTextEveryRun()
     {
         var request = GenerationClient.Prompt(Stories, "Once upon a time, there was a little girl", 40);
-        var first = await Channel.RunAsync(request);
-        var second = await Channel.RunAsync(request);
+        var first = await Client.RunAsync(request);
+        var second = await Client.RunAsync(request);
 
         var words = first.Text.Split([' ', '.', ',', '\n', '!', '"'], StringSplitOptions.RemoveEmptyEntries);
         Assert.Multiple(() =>
@@ -127,15 +127,15 @@ public class InferenceServiceTests
     {
         var request = GenerationClient.Prompt(Stories, "The dog", 30, temperature: 0.9f);
         request.Sampling.Seed = 1234;
-        var first = await Channel.RunAsync(request);
-        var second = await Channel.RunAsync(request);
+        var first = await Client.RunAsync(request);
+        var second = await Client.RunAsync(request);
         Assert.That(second.Text, Is.EqualTo(first.Text));
     }
 
     [Test]
     public async Task Generate_Stream_DeltasInOrderThenOneFinalReply()
     {
-        var outcome = await Channel.RunAsync(GenerationClient.Prompt(Stories, "Once upon a time", 24));
+        var outcome = await Client.RunAsync(GenerationClient.Prompt(Stories, "Once upon a time", 24));
         var final = outcome.Final;
         Assert.Multiple(() =>
         {
@@ -155,7 +155,8 @@ public class InferenceServiceTests
         var seen = 0;
         var error = Assert.ThrowsAsync<RpcException>(async () =>
         {
-            await foreach (var reply in Channel.ServerStreamingAsync(InferenceMethods.Generate, request, new CallOptions(CancellationToken: cts.Token)))
+            using var call = Client.Generate(request, new CallOptions(cancellationToken: cts.Token));
+            await foreach (var reply in call.ResponseStream.ReadAllAsync())
             {
                 if (++seen == 3)
                 {
@@ -165,8 +166,8 @@ public class InferenceServiceTests
         });
         Assert.That(error!.StatusCode, Is.EqualTo(StatusCode.Cancelled));
 
-        await Channel.WaitForStatusAsync(s => s.ActiveSequences == 0);
-        var next = await Channel.RunAsync(GenerationClient.Prompt(WorkerHost.LongModel, "hello again", 5));
+        await Client.WaitForStatusAsync(s => s.ActiveSequences == 0);
+        var next = await Client.RunAsync(GenerationClient.Prompt(WorkerHost.LongModel, "hello again", 5));
         Assert.That(next.Final.Usage.CompletionTokens, Is.EqualTo(5));
     }
 
@@ -175,18 +176,18 @@ public class InferenceServiceTests
     {
         // 4096 random tokens take seconds; the deadline passes long before.
         var request = GenerationClient.Prompt(WorkerHost.LongModel, "hello", 100_000, temperature: 1f);
-        var error = Assert.ThrowsAsync<RpcException>(() => Channel.RunAsync(request, new CallOptions(Deadline: DateTime.UtcNow.AddMilliseconds(150))));
+        var error = Assert.ThrowsAsync<RpcException>(() => Client.RunAsync(request, new CallOptions(deadline: DateTime.UtcNow.AddMilliseconds(150))));
         Assert.That(error!.StatusCode, Is.EqualTo(StatusCode.DeadlineExceeded));
-        await Channel.WaitForStatusAsync(s => s.ActiveSequences == 0);
+        await Client.WaitForStatusAsync(s => s.ActiveSequences == 0);
     }
 
     [Test]
     public async Task Generate_SwitchBetweenModels_EachAnswersWithItsOwnVocabulary()
     {
-        var stories = await Channel.RunAsync(GenerationClient.Prompt(Stories, "Once upon a time", 16));
-        var random = await Channel.RunAsync(GenerationClient.Prompt(Random, "Once upon a time", 16));
-        var storiesAgain = await Channel.RunAsync(GenerationClient.Prompt(Stories, "Once upon a time", 16));
-        var status = await Channel.StatusAsync();
+        var stories = await Client.RunAsync(GenerationClient.Prompt(Stories, "Once upon a time", 16));
+        var random = await Client.RunAsync(GenerationClient.Prompt(Random, "Once upon a time", 16));
+        var storiesAgain = await Client.RunAsync(GenerationClient.Prompt(Stories, "Once upon a time", 16));
+        var status = await Client.StatusAsync();
         Assert.Multiple(() =>
         {
             Assert.That(random.Text, Is.Not.EqualTo(stories.Text));
@@ -199,21 +200,21 @@ public class InferenceServiceTests
     public async Task Generate_PromptLongerThanContext_InvalidArgumentWithNumbers()
     {
         var prompt = string.Join(' ', Enumerable.Repeat("the little dog ran to the park", 200));
-        var error = Assert.ThrowsAsync<RpcException>(() => Channel.RunAsync(GenerationClient.Prompt(Stories, prompt, 10)));
+        var error = Assert.ThrowsAsync<RpcException>(() => Client.RunAsync(GenerationClient.Prompt(Stories, prompt, 10)));
         Assert.That(error!.StatusCode, Is.EqualTo(StatusCode.InvalidArgument));
-        Assert.That(error.Detail, Does.Match("prompt has \\d+ tokens but a sequence holds 512"));
+        Assert.That(error.Status.Detail, Does.Match("prompt has \\d+ tokens but a sequence holds 512"));
     }
 
     [Test]
     public async Task Generate_StopString_TextEndsBeforeIt()
     {
-        var full = await Channel.RunAsync(GenerationClient.Prompt(Stories, "Once upon a time", 40));
+        var full = await Client.RunAsync(GenerationClient.Prompt(Stories, "Once upon a time", 40));
         var words = full.Text.Split(' ', StringSplitOptions.RemoveEmptyEntries);
         var stop = words[4];
         var request = GenerationClient.Prompt(Stories, "Once upon a time", 40);
         request.Sampling.Stop.Add(stop);
 
-        var stopped = await Channel.RunAsync(request);
+        var stopped = await Client.RunAsync(request);
         Assert.Multiple(() =>
         {
             Assert.That(stopped.Final.FinishReason, Is.EqualTo(FinishReason.Stop));
@@ -230,7 +231,7 @@ public class InferenceServiceTests
             request.Sampling.Seed = seed;
             request.Sampling.TopK = 0;
             request.Sampling.MinP = 0;
-            var outcome = await Channel.RunAsync(request);
+            var outcome = await Client.RunAsync(request);
             foreach (var delta in outcome.Deltas)
             {
                 Assert.That(IsWellFormed(delta), Is.True, $"delta {Escape(delta)} splits a surrogate pair");
@@ -241,7 +242,7 @@ public class InferenceServiceTests
     [Test]
     public async Task Generate_ChatMessages_TemplateAppliedAndAnswered()
     {
-        var outcome = await Channel.RunAsync(GenerationClient.Chat(Random, 8, ("system", "Be brief."), ("user", "Hello there")));
+        var outcome = await Client.RunAsync(GenerationClient.Chat(Random, 8, ("system", "Be brief."), ("user", "Hello there")));
         Assert.That(outcome.Final.Usage.CompletionTokens, Is.GreaterThan(0));
         // The llama2 template wraps the turns in [INST] markers, so the prompt is longer than the two messages.
         Assert.That(outcome.Final.Usage.PromptTokens, Is.GreaterThan(10));
@@ -251,9 +252,9 @@ public class InferenceServiceTests
     public async Task Generate_NextTurnWithCacheKey_ReusesKvCache()
     {
         var first = GenerationClient.Prompt(Stories, "Once upon a time, there was a girl named Lily. She", 12, cacheKey: "conv-1");
-        var firstOutcome = await Channel.RunAsync(first);
+        var firstOutcome = await Client.RunAsync(first);
         var second = GenerationClient.Prompt(Stories, first.Prompt + firstOutcome.Text + " Then", 12, cacheKey: "conv-1");
-        var secondOutcome = await Channel.RunAsync(second);
+        var secondOutcome = await Client.RunAsync(second);
         Assert.That(secondOutcome.Final.Usage.CachedTokens, Is.GreaterThan(firstOutcome.Final.Usage.PromptTokens / 2));
     }
 
@@ -263,15 +264,15 @@ public class InferenceServiceTests
     {
         var request = GenerationClient.Prompt(Stories, "x", 4, temperature);
         request.Sampling.TopP = topP;
-        var error = Assert.ThrowsAsync<RpcException>(() => Channel.RunAsync(request));
+        var error = Assert.ThrowsAsync<RpcException>(() => Client.RunAsync(request));
         Assert.That(error!.StatusCode, Is.EqualTo(StatusCode.InvalidArgument));
-        Assert.That(error.Detail, Does.Contain(field));
+        Assert.That(error.Status.Detail, Does.Contain(field));
     }
 
     [Test]
     public void Generate_NoInput_InvalidArgument()
     {
-        var error = Assert.ThrowsAsync<RpcException>(() => Channel.RunAsync(new GenerateRequest { Model = Stories }));
+        var error = Assert.ThrowsAsync<RpcException>(() => Client.RunAsync(new GenerateRequest { Model = Stories }));
         Assert.That(error!.StatusCode, Is.EqualTo(StatusCode.InvalidArgument));
     }
 

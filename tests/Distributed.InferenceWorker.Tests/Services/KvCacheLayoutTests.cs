@@ -1,5 +1,5 @@
 using Distributed.Contracts.Inference.V1;
-using Distributed.Grpc;
+using Grpc.Core;
 
 namespace Distributed.InferenceWorker.Tests.Services;
 
@@ -15,7 +15,7 @@ public class KvCacheLayoutTests(bool unified)
     private const string Random = "llama-2-tiny-random";
     private WorkerHost _worker = null!;
 
-    private GrpcChannel Channel => _worker.Channel;
+    private Inference.InferenceClient Client => _worker.Client;
 
     [OneTimeSetUp]
     public async Task StartWorker() =>
@@ -36,10 +36,10 @@ public class KvCacheLayoutTests(bool unified)
         var solo = new List<string>();
         foreach (var request in requests)
         {
-            solo.Add((await Channel.RunAsync(request)).Text);
+            solo.Add((await Client.RunAsync(request)).Text);
         }
 
-        var together = await Task.WhenAll(requests.Select(r => Channel.RunAsync(r)));
+        var together = await Task.WhenAll(requests.Select(r => Client.RunAsync(r)));
         for (var i = 0; i < prompts.Length; i++)
         {
             Assert.That(together[i].Text, Is.EqualTo(solo[i]), $"prompt {i}: '{prompts[i]}'");
@@ -53,7 +53,7 @@ public class KvCacheLayoutTests(bool unified)
     public async Task Generate_RunsIntoContextEnd_ContextFullNotError()
     {
         // llama-2-tiny-random serves 256 tokens per sequence here (models.json), 4 sequences: a shared cache has 1024 cells.
-        var outcome = await Channel.RunAsync(GenerationClient.Prompt(Random, "hello world", 10_000));
+        var outcome = await Client.RunAsync(GenerationClient.Prompt(Random, "hello world", 10_000));
         Assert.That(outcome.Final.FinishReason, Is.EqualTo(FinishReason.ContextFull));
         Assert.That(outcome.Final.Usage.PromptTokens + outcome.Final.Usage.CompletionTokens, Is.InRange(250, 257));
     }
@@ -64,7 +64,7 @@ public class KvCacheLayoutTests(bool unified)
         // Four sequences at once use every cell of the cache; none may take another's share.
         var prompts = new[] { "hello world", "good morning", "the cat", "a dog ran" };
         var outcomes = await Task.WhenAll(prompts.Select(p =>
-            Channel.RunAsync(GenerationClient.Prompt(Random, p, 10_000))));
+            Client.RunAsync(GenerationClient.Prompt(Random, p, 10_000))));
         foreach (var outcome in outcomes)
         {
             Assert.That(outcome.Final.FinishReason, Is.EqualTo(FinishReason.ContextFull));

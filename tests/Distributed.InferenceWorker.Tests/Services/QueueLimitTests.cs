@@ -1,5 +1,5 @@
 using Distributed.Contracts.Inference.V1;
-using Distributed.Grpc;
+using Grpc.Core;
 
 namespace Distributed.InferenceWorker.Tests.Services;
 
@@ -21,9 +21,9 @@ public class QueueLimitTests
     [Test]
     public async Task Generate_QueueFull_ResourceExhaustedThenRecovers()
     {
-        var channel = _worker.Channel;
+        var channel = _worker.Client;
         using var cts = new CancellationTokenSource();
-        var options = new CallOptions(CancellationToken: cts.Token);
+        var options = new CallOptions(cancellationToken: cts.Token);
         // Generations of the long model run for seconds, so the slot and the queue stay taken until cancelled.
         var running = channel.RunAsync(GenerationClient.Prompt(WorkerHost.LongModel, "a", 100_000, temperature: 1f), options);
         var queued = channel.RunAsync(GenerationClient.Prompt(WorkerHost.LongModel, "b", 100_000, temperature: 1f), options);
@@ -31,7 +31,7 @@ public class QueueLimitTests
 
         var error = Assert.ThrowsAsync<RpcException>(() => channel.RunAsync(GenerationClient.Prompt(WorkerHost.LongModel, "c", 5)));
         Assert.That(error!.StatusCode, Is.EqualTo(StatusCode.ResourceExhausted));
-        Assert.That(error.Detail, Does.Contain("busy"));
+        Assert.That(error.Status.Detail, Does.Contain("busy"));
 
         await cts.CancelAsync();
         Assert.ThrowsAsync<RpcException>(async () => await running);

@@ -1,6 +1,7 @@
 using System.CommandLine;
 using System.Diagnostics;
-using Distributed.Grpc;
+using Grpc.Core;
+using Grpc.Net.Client;
 using Grpc.Health.V1;
 
 namespace Distributed.Bench.Benchmark;
@@ -35,8 +36,8 @@ internal static class HealthCommand
         {
             try
             {
-                var reply = await channel.UnaryAsync(HealthMethods.Check, new HealthCheckRequest { Service = service },
-                    new CallOptions(Deadline: DateTime.UtcNow.AddSeconds(3), CancellationToken: cancellationToken));
+                var reply = await new Health.HealthClient(channel).CheckAsync(new HealthCheckRequest { Service = service },
+                    deadline: DateTime.UtcNow.AddSeconds(3), cancellationToken: cancellationToken);
                 if (reply.Status == HealthCheckResponse.Types.ServingStatus.Serving)
                 {
                     await log.WriteLineAsync($"{address} is SERVING (after {stopwatch.Elapsed.TotalSeconds:F1} s)");
@@ -47,7 +48,7 @@ internal static class HealthCommand
             }
             catch (RpcException exception) when (exception.StatusCode != StatusCode.Cancelled)
             {
-                last = $"{exception.StatusCode}: {exception.Detail}";
+                last = $"{exception.StatusCode}: {exception.Status.Detail}";
             }
 
             if (stopwatch.Elapsed >= wait)

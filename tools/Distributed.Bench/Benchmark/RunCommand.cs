@@ -1,6 +1,6 @@
 using System.CommandLine;
 using System.Globalization;
-using Distributed.Grpc;
+using Grpc.Core;
 
 namespace Distributed.Bench.Benchmark;
 
@@ -22,9 +22,13 @@ internal static class RunCommand
         var seed = new Option<uint>("--seed") { Description = "Sampling seed sent with every request.", DefaultValueFactory = _ => 42 };
         var timeout = new Option<double>("--timeout") { Description = "Deadline of each call, seconds.", DefaultValueFactory = _ => 600 };
         var json = new Option<string?>("--json") { Description = "Also write the results as JSON to this file." };
+        var apiKey = new Option<string?>("--api-key")
+        {
+            Description = "Sent as x-api-key: measure through the gateway's gRPC front door (--worker is then the gateway's gRPC address).",
+        };
         var command = new Command("run", "Benchmark a worker: prefill, single-stream decode, time to first token, aggregate throughput by concurrency.")
         {
-            worker, model, llamaServer, promptTokens, genTokens, concurrency, repeat, seed, timeout, json,
+            worker, model, llamaServer, promptTokens, genTokens, concurrency, repeat, seed, timeout, json, apiKey,
         };
         command.SetAction(async (parseResult, cancellationToken) =>
         {
@@ -60,7 +64,7 @@ internal static class RunCommand
             {
                 using IGenerationTarget target = llamaServerAddress is not null
                     ? new LlamaServerTarget(options.Worker, options.Timeout)
-                    : new GrpcWorkerTarget(options.Worker, options.Model, options.Timeout);
+                    : new GrpcWorkerTarget(options.Worker, options.Model, options.Timeout, parseResult.GetValue(apiKey));
                 var results = await new InferenceBenchmark(options, target, Console.Out).RunAsync(cancellationToken);
                 BenchmarkReport.Print(results, Console.Out);
                 if (parseResult.GetValue(json) is { } jsonPath)
@@ -73,7 +77,7 @@ internal static class RunCommand
             }
             catch (RpcException exception)
             {
-                Console.Error.WriteLine($"error: worker call failed: {exception.StatusCode}: {exception.Detail}");
+                Console.Error.WriteLine($"error: worker call failed: {exception.StatusCode}: {exception.Status.Detail}");
                 return 1;
             }
             catch (HttpRequestException exception)

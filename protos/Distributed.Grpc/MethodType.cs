@@ -1,7 +1,0 @@
-namespace Distributed.Grpc;
-
-public enum MethodType
-{
-    Unary,
-    ServerStreaming,
-}
