@@ -1,6 +1,7 @@
 using Distributed.Gateway.Admin;
 using Distributed.Gateway.Auth;
 using Distributed.Gateway.Errors;
+using Distributed.Gateway.GrpcProxy;
 using Distributed.Gateway.Health;
 using Distributed.Gateway.Limits;
 using Distributed.Gateway.Models;
@@ -51,6 +52,7 @@ public static class GatewayApplicationExtensions
         builder.Services.AddSingleton<WorkerMonitor>();
         builder.Services.AddHostedService(sp => sp.GetRequiredService<WorkerMonitor>());
         builder.Services.AddSingleton<InferenceClient>();
+        builder.Services.AddGrpcFrontDoor();
         builder.Services.AddOptions<LimitOptions>().BindConfiguration(LimitOptions.SectionName).ValidateOnStart();
         builder.Services.AddSingleton<UsageLimiter>();
         builder.Services.AddPromptSanitizer();
@@ -61,6 +63,7 @@ public static class GatewayApplicationExtensions
 
     public static WebApplication MapGateway(this WebApplication app)
     {
+        app.UseGrpcFrontDoor();
         app.UseExceptionHandler();
         // Bodiless errors (unknown route 404, wrong method 405, forbidden 403) as ProblemDetails too. The default
         // handler writes them only to clients that accept JSON, and plain text to the others (a browser's Accept).

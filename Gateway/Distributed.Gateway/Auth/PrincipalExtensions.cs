@@ -8,5 +8,6 @@ public static class PrincipalExtensions
     public static string PrincipalId(this ClaimsPrincipal user) =>
         user.FindFirstValue(ClaimTypes.NameIdentifier) ?? user.FindFirstValue("sub") ?? throw new InvalidOperationException("The caller is not authenticated.");
 
-    public static string RoleName(this ClaimsPrincipal user) => user.IsInRole(Roles.Admin) ? Roles.Admin : Roles.User;
+    public static string RoleName(this ClaimsPrincipal user) =>
+        user.IsInRole(Roles.Admin) ? Roles.Admin : user.IsInRole(Roles.Service) ? Roles.Service : Roles.User;
 }

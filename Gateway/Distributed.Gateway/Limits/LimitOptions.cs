@@ -9,5 +9,13 @@ public sealed class LimitOptions
 
     public RoleLimits Admin { get; set; } = new() { RequestsPerMinute = 0, TokensPerMinute = 0, ConcurrentGenerations = 0 };
 
-    public RoleLimits For(string role) => role == Auth.Roles.Admin ? Admin : User;
+    /// <summary>Back-end services (role <c>service</c>): unlimited unless configured, like admins.</summary>
+    public RoleLimits Service { get; set; } = new() { RequestsPerMinute = 0, TokensPerMinute = 0, ConcurrentGenerations = 0 };
+
+    public RoleLimits For(string role) => role switch
+    {
+        Auth.Roles.Admin => Admin,
+        Auth.Roles.Service => Service,
+        _ => User,
+    };
 }

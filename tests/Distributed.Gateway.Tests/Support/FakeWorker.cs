@@ -68,6 +68,12 @@ public sealed class FakeWorker : IAsyncDisposable
     /// <summary>The last Generate request received (what the gateway sent the model), or null.</summary>
     public GenerateRequest? LastRequest { get; private set; }
 
+    /// <summary>The request metadata of the last Generate call (what reached the worker, after any proxy).</summary>
+    public Metadata? LastHeaders { get; private set; }
+
+    /// <summary>The deadline of the last Generate call as the worker saw it (<see cref="DateTime.MaxValue"/> for none).</summary>
+    public DateTime LastDeadline { get; private set; }
+
     public static async Task<FakeWorker> StartAsync(FakeGenerate behaviour)
     {
         var builder = WebApplication.CreateBuilder(new WebApplicationOptions
@@ -100,6 +106,8 @@ public sealed class FakeWorker : IAsyncDisposable
     internal async Task GenerateAsync(GenerateRequest request, IServerStreamWriter<GenerateReply> stream, ServerCallContext context)
     {
         LastRequest = request;
+        LastHeaders = context.RequestHeaders;
+        LastDeadline = context.Deadline;
         Interlocked.Increment(ref _generateCalls);
         switch (Behaviour)
         {

@@ -19,14 +19,18 @@ public sealed class GatewayHost : IAsyncDisposable
     private readonly SocketsHttpHandler _handler = new() { PooledConnectionLifetime = TimeSpan.FromMinutes(5) };
     private bool _stopped;
 
-    private GatewayHost(WebApplication app, Uri baseAddress, string keyPrefix)
+    private GatewayHost(WebApplication app, Uri baseAddress, Uri grpcAddress, string keyPrefix)
     {
         _app = app;
         BaseAddress = baseAddress;
+        GrpcAddress = grpcAddress;
         KeyPrefix = keyPrefix;
     }
 
     public Uri BaseAddress { get; }
+
+    /// <summary>The gRPC front door (cleartext HTTP/2, <c>Kestrel:Endpoints:Grpc</c>).</summary>
+    public Uri GrpcAddress { get; }
 
     public string KeyPrefix { get; }
 
@@ -47,9 +51,12 @@ public sealed class GatewayHost : IAsyncDisposable
         ILoggerProvider? logs = null)
     {
         keyPrefix ??= NewKeyPrefix();
+        var grpcPort = FreePort.Next();
         var config = new Dictionary<string, string?>
         {
             ["Kestrel:Endpoints:Http:Url"] = "http://127.0.0.1:0",
+            ["Kestrel:Endpoints:Grpc:Url"] = $"http://127.0.0.1:{grpcPort}",
+            ["Kestrel:Endpoints:Grpc:Protocols"] = "Http2",
             ["Logging:LogLevel:Default"] = "Warning",
             ["Logging:LogLevel:Microsoft.AspNetCore"] = "Warning",
             ["Redis:Host"] = redis.Host,
@@ -85,6 +92,10 @@ public sealed class GatewayHost : IAsyncDisposable
             config[$"Auth:Keys:{index}:Role"] = Roles.User;
             index++;
         }
+
+        config[$"Auth:Keys:{index}:Key"] = TestKeys.Service;
+        config[$"Auth:Keys:{index}:Principal"] = "batch";
+        config[$"Auth:Keys:{index}:Role"] = Roles.Service;
 
         index = 0;
         foreach (var worker in workers)
@@ -128,8 +139,10 @@ public sealed class GatewayHost : IAsyncDisposable
         app.MapGateway();
         await app.StartAsync();
 
-        var bound = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
-        return new GatewayHost(app, new Uri(bound), keyPrefix);
+        var bound = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses
+            .Select(a => new Uri(a))
+            .First(a => a.Port != grpcPort);
+        return new GatewayHost(app, bound, new Uri($"http://127.0.0.1:{grpcPort}"), keyPrefix);
     }
 
     /// <summary>A client sending <paramref name="apiKey"/> as <c>x-api-key</c> (none when null).</summary>

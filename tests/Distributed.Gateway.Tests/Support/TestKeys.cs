@@ -14,6 +14,9 @@ public static class TestKeys
     /// <summary>A principal that never creates anything (its session list must stay empty).</summary>
     public const string Carol = "test-carol-key-0123456789abcdef";
 
+    /// <summary>A back-end service's key (role <c>service</c>, principal <c>batch</c>): may use the gRPC front door.</summary>
+    public const string Service = "test-service-key-0123456789abcdef";
+
     /// <summary>The <c>Jwt:Secret</c> every test gateway signs tokens with (so tests can sign their own); 64+ bytes, enough for HS512 too.</summary>
     public const string JwtSecret = "test-jwt-secret-0123456789abcdef-0123456789abcdef-0123456789abcdef";
 

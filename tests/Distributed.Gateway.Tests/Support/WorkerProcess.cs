@@ -88,7 +88,7 @@ public sealed class WorkerProcess : IAsyncDisposable
             }
             """);
 
-        var port = FreePort();
+        var port = FreePort.Next();
         var info = new ProcessStartInfo(DotnetHost())
         {
             UseShellExecute = false,
@@ -214,11 +214,4 @@ public sealed class WorkerProcess : IAsyncDisposable
     /// <summary>The dotnet host running these tests (DOTNET_HOST_PATH under `dotnet test`), else the one on PATH.</summary>
     private static string DotnetHost() =>
         Environment.GetEnvironmentVariable("DOTNET_HOST_PATH") is { Length: > 0 } host && File.Exists(host) ? host : "dotnet";
-
-    private static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
-    }
 }
