@@ -4,7 +4,7 @@
 #  - Without one: the same system as local processes: redis-server, one InferenceWorker and the Gateway.
 # Ctrl-C stops everything it started.
 #
-# Environment (all optional): GATEWAY_PORT (3003), WORKER_PORT (4000), REDIS_PORT (6379), API_KEY (random if unset),
+# Environment (all optional): GATEWAY_PORT (3003), GATEWAY_GRPC_PORT (3004, the gRPC front door), WORKER_PORT (4000), REDIS_PORT (6379), API_KEY (random if unset),
 # MODELS_DIR (models/, else ../shared/models/), MODEL (default model: the first .gguf found), NO_DOCKER=1 (force local).
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
@@ -16,6 +16,7 @@ if [[ "${NO_DOCKER:-0}" != 1 ]] && command -v docker >/dev/null 2>&1 && docker i
 fi
 
 GATEWAY_PORT="${GATEWAY_PORT:-3003}"
+GATEWAY_GRPC_PORT="${GATEWAY_GRPC_PORT:-3004}"
 WORKER_PORT="${WORKER_PORT:-4000}"
 REDIS_PORT="${REDIS_PORT:-6379}"
 API_KEY="${API_KEY:-dev-$(head -c 16 /dev/urandom | od -An -tx1 | tr -d ' \n')}"
@@ -48,9 +49,9 @@ if [[ -z "${MODEL:-}" ]]; then
   else MODEL="$(basename "$(ls "$MODELS_DIR"/*.gguf | head -n 1)" .gguf)"; fi
 fi
 
-for port in "$GATEWAY_PORT" "$WORKER_PORT" "$REDIS_PORT"; do
+for port in "$GATEWAY_PORT" "$GATEWAY_GRPC_PORT" "$WORKER_PORT" "$REDIS_PORT"; do
   if (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; then
-    echo "Port $port is already in use; set GATEWAY_PORT / WORKER_PORT / REDIS_PORT." >&2
+    echo "Port $port is already in use; set GATEWAY_PORT / GATEWAY_GRPC_PORT / WORKER_PORT / REDIS_PORT." >&2
     exit 1
   fi
 done
@@ -84,6 +85,7 @@ PIDS+=($!)
   API_KEY="$API_KEY" REDIS_HOST=127.0.0.1 REDIS_PORT="$REDIS_PORT" LLM_NAME="$MODEL" \
   Workers__Addresses__0="http://127.0.0.1:$WORKER_PORT" Workers__PollInterval=00:00:00.500 \
   Kestrel__Endpoints__Http__Url="http://127.0.0.1:$GATEWAY_PORT" \
+  Kestrel__Endpoints__Grpc__Url="http://127.0.0.1:$GATEWAY_GRPC_PORT" \
   exec dotnet Distributed.Gateway.dll ) >"$STATE/gateway.log" 2>&1 &
 PIDS+=($!)
 
@@ -102,6 +104,7 @@ cat <<MSG
 
 Distributed is running.
   Gateway:        $URL   (OpenAPI: $URL/openapi/v1.json)
+  gRPC front door: 127.0.0.1:$GATEWAY_GRPC_PORT   (distributed.inference.v1.Inference, admin or service keys)
   Worker (gRPC):  127.0.0.1:$WORKER_PORT   models from $MODELS_DIR, default model '$MODEL'
   Redis:          127.0.0.1:$REDIS_PORT
   API key:        $API_KEY

@@ -4,7 +4,7 @@
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
 cd "$ROOT"
-export GATEWAY_PORT="${GATEWAY_PORT:-3903}" WORKER_PORT="${WORKER_PORT:-4903}" REDIS_PORT="${REDIS_PORT:-6903}"
+export GATEWAY_PORT="${GATEWAY_PORT:-3903}" GATEWAY_GRPC_PORT="${GATEWAY_GRPC_PORT:-3904}" WORKER_PORT="${WORKER_PORT:-4903}" REDIS_PORT="${REDIS_PORT:-6903}"
 export API_KEY="smoke-$RANDOM$RANDOM" NO_DOCKER=1
 STATE="$ROOT/artifacts/run-dev"
 LOG="$(mktemp)"
@@ -34,7 +34,7 @@ echo "smoke: answer '$ANSWER', $TURNS turns stored"
 
 kill -TERM "$RUN_PID"
 wait "$RUN_PID" 2>/dev/null || true
-listening() { for port in "$GATEWAY_PORT" "$WORKER_PORT" "$REDIS_PORT"; do (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null && echo -n "$port "; done; true; }
+listening() { for port in "$GATEWAY_PORT" "$GATEWAY_GRPC_PORT" "$WORKER_PORT" "$REDIS_PORT"; do (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null && echo -n "$port "; done; true; }
 left=""
 for _ in $(seq 1 40); do
   left="$(listening)$(pgrep -f "redis-server 127.0.0.1:$REDIS_PORT" || true)"
