@@ -15,6 +15,7 @@ public static class Program
             HealthCommand.Create(),
             RunCommand.Create(),
             CompareCommand.Create(),
+            LatencyCommand.Create(),
         };
         return root.Parse(args).InvokeAsync();
     }

@@ -15,6 +15,9 @@
 #   CONCURRENCY=1,2,4 REPEAT=2 GEN_TOKENS=64 tools/Distributed.Bench/bench.sh
 #   MODEL_NAME=random-llama-small MODEL_ARGS="--dim 256 --layers 4 --heads 4 --ff 256" tools/Distributed.Bench/bench.sh
 #   LLAMA_SERVER=/path/to/llama-server ROUNDS=3 tools/Distributed.Bench/bench.sh   # head-to-head, interleaved rounds
+#   GATEWAY=1 tools/Distributed.Bench/bench.sh          # also through the gateway's gRPC front door (starts redis + gateway)
+#   BASELINE_WORKER_DLL=/old/tree/.../Distributed.InferenceWorker.dll BASELINE_BENCH_DLL=/old/tree/.../Distributed.Bench.dll \
+#     tools/Distributed.Bench/bench.sh                  # also an older build of the worker (and its client), same rounds
 set -euo pipefail
 
 REPO_ROOT="${REPO_ROOT:-$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)}"
@@ -49,6 +52,19 @@ THREADS="${THREADS:-$(nproc)}"            # both servers: compute threads (the w
 # with -np; with no -np it shares one cache, slower on the CPU), flash attention off (the worker's CPU default).
 LLAMA_ARGS="${LLAMA_ARGS:--t $THREADS -tb $THREADS -np 4 -c 8192 -fa off}"
 
+# Optional: the same rounds through the gateway's gRPC front door (redis-server + the gateway, a service API key).
+GATEWAY="${GATEWAY:-0}"
+GATEWAY_DLL="${GATEWAY_DLL:-$REPO_ROOT/Gateway/Distributed.Gateway/bin/$CONFIGURATION/net10.0/Distributed.Gateway.dll}"
+GATEWAY_HTTP_PORT="${GATEWAY_HTTP_PORT:-3103}"
+GATEWAY_GRPC_PORT="${GATEWAY_GRPC_PORT:-3104}"
+GATEWAY_REDIS_PORT="${GATEWAY_REDIS_PORT:-6399}"
+SERVICE_KEY="bench-service-$RANDOM$RANDOM"
+
+# Optional: an older build of the worker (and of the client that speaks to it), measured in the same rounds.
+BASELINE_WORKER_DLL="${BASELINE_WORKER_DLL:-}"
+BASELINE_BENCH_DLL="${BASELINE_BENCH_DLL:-$BENCH_DLL}"
+BASELINE_PORT="${BASELINE_PORT:-$((WORKER_PORT + 1))}"
+
 log() { printf '[bench] %s\n' "$*" >&2; }
 
 mkdir -p "$BENCH_DIR" "$MODELS_DIR"
@@ -62,6 +78,9 @@ if [[ "$SKIP_BUILD" != 1 ]]; then
   dotnet build "$BENCH_PROJECT" -c "$CONFIGURATION" --nologo -v quiet
   log "building $WORKER_PROJECT ($CONFIGURATION)"
   dotnet build "$WORKER_PROJECT" -c "$CONFIGURATION" --nologo -v quiet
+  if [[ "$GATEWAY" == 1 ]]; then
+    dotnet build "$REPO_ROOT/Gateway/Distributed.Gateway/Distributed.Gateway.csproj" -c "$CONFIGURATION" --nologo -v quiet
+  fi
 fi
 for file in "$BENCH_DLL" "$WORKER_DLL"; do
   [[ -f "$file" ]] || { log "missing $file (build first, or set CONFIGURATION / WORKER_DLL / BENCH_DLL)"; exit 1; }
@@ -130,6 +149,34 @@ PIDS+=($!)
 # 4. Wait for grpc.health.v1.Health/Check = SERVING (while watching that the worker is still alive).
 wait_ready worker "$!" "$WORKER_LOG" dotnet "$BENCH_DLL" health --worker "$WORKER_URL" --wait 1
 
+if [[ -n "$BASELINE_WORKER_DLL" ]]; then
+  BASELINE_LOG="$BENCH_DIR/baseline-worker-$STAMP.log"
+  log "starting the baseline worker $BASELINE_WORKER_DLL on port $BASELINE_PORT (log: $BASELINE_LOG)"
+  (
+    cd "$(dirname "$BASELINE_WORKER_DLL")"
+    Worker__ModelsDirectory="$MODELS_DIR" Worker__Port="$BASELINE_PORT" exec dotnet "$BASELINE_WORKER_DLL"
+  ) >"$BASELINE_LOG" 2>&1 &
+  PIDS+=($!)
+  wait_ready baseline-worker "$!" "$BASELINE_LOG" dotnet "$BASELINE_BENCH_DLL" health --worker "http://127.0.0.1:$BASELINE_PORT" --wait 1
+fi
+
+if [[ "$GATEWAY" == 1 ]]; then
+  GATEWAY_LOG="$BENCH_DIR/gateway-$STAMP.log"
+  redis-server --port "$GATEWAY_REDIS_PORT" --bind 127.0.0.1 --save '' --appendonly no >"$BENCH_DIR/redis-$STAMP.log" 2>&1 &
+  PIDS+=($!)
+  log "starting the gateway (HTTP $GATEWAY_HTTP_PORT, gRPC front door $GATEWAY_GRPC_PORT; log: $GATEWAY_LOG)"
+  (
+    cd "$(dirname "$GATEWAY_DLL")"
+    REDIS_HOST=127.0.0.1 REDIS_PORT="$GATEWAY_REDIS_PORT" API_KEY="bench-admin-$RANDOM$RANDOM" \
+    Auth__Keys__0__Key="$SERVICE_KEY" Auth__Keys__0__Principal=bench Auth__Keys__0__Role=service \
+    Workers__Addresses__0="$WORKER_URL" Logging__LogLevel__Default=Warning \
+    Kestrel__Endpoints__Http__Url="http://127.0.0.1:$GATEWAY_HTTP_PORT" Kestrel__Endpoints__Grpc__Url="http://127.0.0.1:$GATEWAY_GRPC_PORT" \
+    exec dotnet "$GATEWAY_DLL"
+  ) >"$GATEWAY_LOG" 2>&1 &
+  PIDS+=($!)
+  wait_ready gateway "$!" "$GATEWAY_LOG" curl -sf "http://127.0.0.1:$GATEWAY_HTTP_PORT/health/ready"
+fi
+
 if [[ -n "$LLAMA_SERVER" ]]; then
   LLAMA_LOG="$BENCH_DIR/llama-server-$STAMP.log"
   log "starting $LLAMA_SERVER on port $LLAMA_PORT ($LLAMA_ARGS; log: $LLAMA_LOG)"
@@ -145,13 +192,27 @@ bench() {
   dotnet "$BENCH_DLL" run "$@" --prompt-tokens "$PROMPT_TOKENS" --gen-tokens "$GEN_TOKENS" --concurrency "$CONCURRENCY" \
     --repeat "$REPEAT" --json "$out.json" | tee "$out.txt"
 }
-WORKER_RESULTS=() LLAMA_RESULTS=()
+WORKER_RESULTS=() LLAMA_RESULTS=() GATEWAY_RESULTS=() BASELINE_RESULTS=()
 for round in $(seq 1 "$ROUNDS"); do
   suffix=""
   ((ROUNDS > 1)) && suffix="-round$round"
   log "round $round/$ROUNDS: worker"
   bench "$RESULTS$suffix" --worker "$WORKER_URL" --model "$MODEL_NAME"
   WORKER_RESULTS+=("$RESULTS$suffix.json")
+  if [[ "$GATEWAY" == 1 ]]; then
+    log "round $round/$ROUNDS: per-call latency, worker then gateway front door"
+    { echo "round $round worker:  $(dotnet "$BENCH_DLL" latency --worker "$WORKER_URL")"
+      echo "round $round gateway: $(dotnet "$BENCH_DLL" latency --worker "http://127.0.0.1:$GATEWAY_GRPC_PORT" --api-key "$SERVICE_KEY")"
+    } | tee -a "$RESULTS-latency.txt"
+    log "round $round/$ROUNDS: gateway gRPC front door"
+    bench "$RESULTS$suffix-gateway" --worker "http://127.0.0.1:$GATEWAY_GRPC_PORT" --model "$MODEL_NAME" --api-key "$SERVICE_KEY"
+    GATEWAY_RESULTS+=("$RESULTS$suffix-gateway.json")
+  fi
+  if [[ -n "$BASELINE_WORKER_DLL" ]]; then
+    log "round $round/$ROUNDS: baseline worker"
+    BENCH_DLL="$BASELINE_BENCH_DLL" bench "$RESULTS$suffix-baseline" --worker "http://127.0.0.1:$BASELINE_PORT" --model "$MODEL_NAME"
+    BASELINE_RESULTS+=("$RESULTS$suffix-baseline.json")
+  fi
   if [[ -n "$LLAMA_SERVER" ]]; then
     log "round $round/$ROUNDS: llama-server"
     bench "$RESULTS$suffix-llama-server" --llama-server "http://127.0.0.1:$LLAMA_PORT"
@@ -159,7 +220,23 @@ for round in $(seq 1 "$ROUNDS"); do
   fi
 done
 
+compare() { # compare <title> <out> --baseline ... --candidate ...
+  local title=$1 out=$2; shift 2
+  { echo "== $title"; dotnet "$BENCH_DLL" compare "$@"; } | tee "$out"
+}
 if [[ -n "$LLAMA_SERVER" ]]; then
-  dotnet "$BENCH_DLL" compare --baseline "${LLAMA_RESULTS[@]}" --candidate "${WORKER_RESULTS[@]}" | tee "$RESULTS-compare.txt"
+  compare "llama-server -> worker" "$RESULTS-compare.txt" --baseline "${LLAMA_RESULTS[@]}" --candidate "${WORKER_RESULTS[@]}"
+  if [[ "$GATEWAY" == 1 ]]; then
+    compare "llama-server -> gateway front door" "$RESULTS-compare-gateway-llama.txt" --baseline "${LLAMA_RESULTS[@]}" --candidate "${GATEWAY_RESULTS[@]}"
+  fi
+  if [[ -n "$BASELINE_WORKER_DLL" ]]; then
+    compare "llama-server -> baseline worker" "$RESULTS-compare-baseline-llama.txt" --baseline "${LLAMA_RESULTS[@]}" --candidate "${BASELINE_RESULTS[@]}"
+  fi
+fi
+if [[ "$GATEWAY" == 1 ]]; then
+  compare "worker -> gateway front door" "$RESULTS-compare-gateway.txt" --baseline "${WORKER_RESULTS[@]}" --candidate "${GATEWAY_RESULTS[@]}"
+fi
+if [[ -n "$BASELINE_WORKER_DLL" ]]; then
+  compare "baseline worker -> worker" "$RESULTS-compare-baseline.txt" --baseline "${BASELINE_RESULTS[@]}" --candidate "${WORKER_RESULTS[@]}"
 fi
 log "results: $RESULTS*.txt / .json; logs: $BENCH_DIR/*-$STAMP.log"
