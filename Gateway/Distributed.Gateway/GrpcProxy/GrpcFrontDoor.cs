@@ -110,7 +110,8 @@ public sealed partial class GrpcFrontDoor(
             }
 
             var canonical = router.RequireKnownModel(model, InferenceHeaders.Model);
-            return router.Pick(canonical, new HashSet<WorkerEndpoint>())
+            var cacheKey = headers[InferenceHeaders.CacheKey].ToString();
+            return router.Pick(canonical, new HashSet<WorkerEndpoint>(), cacheKey.Length > 0 ? cacheKey : null)
                 ?? throw ApiException.Unavailable($"No healthy worker can serve '{model}'.");
         }
 

@@ -17,5 +17,6 @@ public sealed class GenerationStream(WorkerEndpoint worker, GenerateReply first,
     {
         Call.Dispose();
         timeouts.Dispose();
+        Worker.EndCall();
     }
 }

@@ -121,7 +121,7 @@ public sealed class InferenceClient
             return await _retry.ExecuteAsync(
                 async token =>
                 {
-                    var worker = _router.Pick(request.Model, excluded);
+                    var worker = _router.Pick(request.Model, excluded, request.CacheKey);
                     if (worker is null)
                     {
                         throw lastError is not null ? WorkerErrors.Map(lastError) : ApiException.Unavailable($"No healthy worker can serve '{request.Model}'.");
@@ -163,6 +163,7 @@ public sealed class InferenceClient
         var timeouts = CancellationTokenSource.CreateLinkedTokenSource(ct);
         timeouts.CancelAfter(_options.FirstTokenTimeout);
         var call = worker.Client.Generate(request, new CallOptions(deadline: DateTime.UtcNow + _gateway.GenerationTimeout, cancellationToken: timeouts.Token));
+        worker.BeginCall();
         try
         {
             if (!await call.ResponseStream.MoveNext(CancellationToken.None))
@@ -177,12 +178,14 @@ public sealed class InferenceClient
         {
             call.Dispose();
             timeouts.Dispose();
+            worker.EndCall();
             throw new ApiException(StatusCodes.Status504GatewayTimeout, "Gateway timeout", $"The worker did not start answering within {_options.FirstTokenTimeout.TotalSeconds:F0} s.");
         }
         catch
         {
             call.Dispose();
             timeouts.Dispose();
+            worker.EndCall();
             throw;
         }
     }

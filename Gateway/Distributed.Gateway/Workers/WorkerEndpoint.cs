@@ -10,6 +10,7 @@ namespace Distributed.Gateway.Workers;
 public sealed class WorkerEndpoint : IDisposable
 {
     private volatile bool _breakerOpen;
+    private int _inFlight;
 
     public WorkerEndpoint(Uri address, WorkersOptions options)
     {
@@ -64,6 +65,16 @@ public sealed class WorkerEndpoint : IDisposable
     public DateTimeOffset? LastSeen { get; set; }
 
     public bool Available => Healthy && !_breakerOpen;
+
+    /// <summary>Generations this gateway has open on the worker (its status is polled, so it lags behind).</summary>
+    public int InFlight => Volatile.Read(ref _inFlight);
+
+    /// <summary>Sequences busy on the worker: the larger of its last status and what this gateway has in flight there.</summary>
+    public int Load => Math.Max(Status is { } s ? s.ActiveSequences + s.QueuedSequences : 0, InFlight);
+
+    internal void BeginCall() => Interlocked.Increment(ref _inFlight);
+
+    internal void EndCall() => Interlocked.Decrement(ref _inFlight);
 
     /// <summary>The catalog entry whose name or alias is <paramref name="model"/>.</summary>
     public ModelInfo? FindModel(string model) =>

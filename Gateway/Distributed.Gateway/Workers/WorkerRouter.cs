@@ -1,12 +1,15 @@
 using Distributed.Gateway.Errors;
+using Microsoft.Extensions.Options;
 
 namespace Distributed.Gateway.Workers;
 
 /// <summary>
-/// Picks a worker for a model: a healthy one that has it loaded and the most free sequences, else a healthy one
-/// whose catalog has it (it will load it), preferring the least busy.
+/// Picks a worker for a model. With an affinity key (the conversation), the rendezvous-hash choice among the healthy
+/// workers that serve the model, so each turn of a conversation lands where its KV cache is, unless that worker is much
+/// busier than average (bounded load: then the next choice). Without one, a healthy worker that has the model loaded
+/// and the most free sequences, else one whose catalog has it (it will load it), preferring the least busy.
 /// </summary>
-public sealed class WorkerRouter(WorkerPool pool)
+public sealed class WorkerRouter(WorkerPool pool, IOptions<WorkersOptions> options)
 {
     /// <summary>The catalog name for a model name or alias, from any worker that knows it; null when none does.</summary>
     public string? CanonicalName(string model) =>
@@ -41,11 +44,35 @@ public sealed class WorkerRouter(WorkerPool pool)
         };
     }
 
-    public WorkerEndpoint? Pick(string model, IReadOnlySet<WorkerEndpoint> excluded)
+    public WorkerEndpoint? Pick(string model, IReadOnlySet<WorkerEndpoint> excluded, string? affinityKey = null)
     {
         var candidates = pool.Endpoints
             .Where(e => e.Available && !excluded.Contains(e) && e.FindModel(model) is not null)
             .ToArray();
+        if (candidates.Length == 0)
+        {
+            return null;
+        }
+
+        return string.IsNullOrEmpty(affinityKey)
+            ? PickLeastBusy(model, candidates)
+            : PickByAffinity(affinityKey, candidates, options.Value.AffinityLoadFactor);
+    }
+
+    /// <summary>
+    /// The first rendezvous choice whose load stays within <paramref name="loadFactor"/> x the average (plus one
+    /// sequence, so an idle pool never spills); the least loaded when every worker is over that bound.
+    /// </summary>
+    internal static WorkerEndpoint PickByAffinity(string affinityKey, IReadOnlyList<WorkerEndpoint> candidates, double loadFactor)
+    {
+        var average = candidates.Average(e => (double)e.Load);
+        var bound = (average * loadFactor) + 1;
+        var ranked = RendezvousHash.Rank(affinityKey, candidates, e => e.Address.ToString()).ToArray();
+        return ranked.FirstOrDefault(e => e.Load <= bound) ?? ranked.MinBy(e => e.Load)!;
+    }
+
+    private static WorkerEndpoint PickLeastBusy(string model, WorkerEndpoint[] candidates)
+    {
         var withModel = candidates
             .Select(e => (Endpoint: e, Loaded: e.LoadedStatus(e.FindModel(model)!.Name)))
             .Where(x => x.Loaded is not null)
@@ -53,9 +80,9 @@ public sealed class WorkerRouter(WorkerPool pool)
             .Select(x => x.Endpoint)
             .FirstOrDefault();
         return withModel ?? candidates
-            .OrderBy(e => e.Status?.ActiveSequences + e.Status?.QueuedSequences ?? 0)
+            .OrderBy(e => e.Load)
             .ThenBy(e => e.Status?.Loaded.Count ?? 0)
-            .FirstOrDefault();
+            .First();
     }
 
     /// <summary>Tokens one sequence of the model holds, as a worker reports it; null when no worker has told yet.</summary>

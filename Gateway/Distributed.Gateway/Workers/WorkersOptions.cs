@@ -39,6 +39,13 @@ public sealed class WorkersOptions
 
     public TimeSpan BreakerDuration { get; set; } = TimeSpan.FromSeconds(10);
 
+    /// <summary>
+    /// Conversation affinity gives way when the conversation's worker has more than this many times the average load
+    /// (plus one sequence): then the next rendezvous choice serves the turn.
+    /// </summary>
+    [Range(1.0, 100.0)]
+    public double AffinityLoadFactor { get; set; } = 1.5;
+
     /// <summary>HTTP/2 PING interval on an idle-looking connection, so a dead worker is noticed without waiting for TCP.</summary>
     public TimeSpan KeepAlivePingDelay { get; set; } = TimeSpan.FromSeconds(20);
 

@@ -1,0 +1,28 @@
+using System.Buffers.Binary;
+using System.Security.Cryptography;
+using System.Text;
+
+namespace Distributed.Gateway.Workers;
+
+/// <summary>
+/// Highest-random-weight (rendezvous) hashing: every gateway replica ranks the workers for a key the same way without
+/// sharing state, and a worker that leaves moves only the keys it ranked first.
+/// </summary>
+public static class RendezvousHash
+{
+    /// <summary>The weight of <paramref name="node"/> for <paramref name="key"/>: the first 8 bytes of SHA-256(key, node).</summary>
+    public static ulong Weight(string key, string node)
+    {
+        Span<byte> input = stackalloc byte[Encoding.UTF8.GetMaxByteCount(key.Length + node.Length + 1)];
+        var length = Encoding.UTF8.GetBytes(key, input);
+        input[length++] = 0;
+        length += Encoding.UTF8.GetBytes(node, input[length..]);
+        Span<byte> hash = stackalloc byte[SHA256.HashSizeInBytes];
+        SHA256.HashData(input[..length], hash);
+        return BinaryPrimitives.ReadUInt64BigEndian(hash);
+    }
+
+    /// <summary>The nodes from the first choice for <paramref name="key"/> to the last.</summary>
+    public static IEnumerable<T> Rank<T>(string key, IEnumerable<T> nodes, Func<T, string> name) =>
+        nodes.OrderByDescending(n => Weight(key, name(n))).ThenBy(name, StringComparer.Ordinal);
+}
