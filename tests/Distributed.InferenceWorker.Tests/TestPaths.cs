@@ -5,6 +5,9 @@ public static class TestPaths
 {
     public static string RepoRoot { get; } = FindRepoRoot();
 
+    /// <summary>The grpc-js interop peers (tests/interop, a node project).</summary>
+    public static string Interop => Path.Combine(RepoRoot, "tests", "interop");
+
     public static string SharedModels => Path.GetFullPath(Path.Combine(RepoRoot, "..", "shared", "models"));
 
     public static string Stories => Path.Combine(SharedModels, "stories260K.gguf");

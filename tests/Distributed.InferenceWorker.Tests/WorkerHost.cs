@@ -43,7 +43,9 @@ public sealed class WorkerHost : IAsyncDisposable
 
     public IServiceProvider Services => _app.Services;
 
-    public static async Task<WorkerHost> StartAsync(IDictionary<string, string?>? settings = null)
+    /// <param name="settings">Configuration on top of the defaults below.</param>
+    /// <param name="beforeStart">Runs on the built services before the host starts (before any preload begins).</param>
+    public static async Task<WorkerHost> StartAsync(IDictionary<string, string?>? settings = null, Action<IServiceProvider>? beforeStart = null)
     {
         var models = Directory.CreateTempSubdirectory("worker-models-").FullName;
         File.Copy(TestPaths.Stories, Path.Combine(models, "stories260K.gguf"));
@@ -91,6 +93,7 @@ public sealed class WorkerHost : IAsyncDisposable
         builder.AddInferenceWorker();
         var app = builder.Build();
         app.MapInferenceWorker();
+        beforeStart?.Invoke(app.Services);
         await app.StartAsync();
 
         var bound = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
