@@ -7,9 +7,9 @@ namespace Distributed.Gateway.Tests.Support;
 
 /// <summary>
 /// A throwaway <c>redis-server</c> process on a free loopback port with its own temp directory, no persistence.
-/// Locked down like production (deploy/redis/entrypoint.sh): protected mode on, the <c>default</c> user off, an
-/// application user with a password and the same rules as there (what the gateway logs in as), and an admin user
-/// for the test's own look at the data. Self-contained (no dependency on a Redis client or on NUnit).
+/// Locked down like production (deploy/redis/entrypoint.sh): protected mode on, the <c>default</c> user behind a
+/// password nobody is given, an application user with a password and the same rules as there (what the gateway
+/// logs in as), and an admin user for the test's own look at the data. Self-contained (no Redis client, no NUnit).
 /// <see cref="StopAsync"/> / <see cref="StartAsync()"/> restart it on the same port to exercise reconnects. Set
 /// REDIS_SERVER to use a binary other than the one on PATH or /usr/bin/redis-server.
 /// </summary>
@@ -162,10 +162,16 @@ public sealed class RedisServerFixture : IRedisTarget, IAsyncDisposable
         yield return Path.Combine(_directory, "redis.log");
         yield return "--protected-mode";
         yield return "yes";
+        // The default user has a password nobody is given rather than being off: Redis 7.0 replays the append-only
+        // file's MULTI/EXEC blocks (every script's writes) as the default user and drops them when it may not run them.
         yield return "--user";
         yield return "default";
         yield return "reset";
-        yield return "off";
+        yield return "on";
+        yield return ">" + NewPassword();
+        yield return "~*";
+        yield return "&*";
+        yield return "+@all";
         yield return "--user";
         yield return AppUser;
         yield return "reset";
