@@ -9,8 +9,8 @@ namespace Distributed.Gateway.Sessions;
 /// <summary>
 /// Sessions, conversations and their turns in Redis. Changes to a session and what is under it run as Lua scripts
 /// on keys of one hash slot (<see cref="RedisKeys"/>), so each is atomic, on a cluster too. The principal's session
-/// index lives in another slot and is updated in a separate step: after creating, before nothing depends on it, and
-/// after deleting; a crash in between leaves at most an index entry without a session, which listing skips.
+/// index lives in another slot and is updated in a separate step, after the session is written and after it is
+/// deleted: a crash in between leaves at most an unlisted new session or an index entry that listing skips.
 /// </summary>
 public sealed class SessionStore(IConnectionMultiplexer redis, RedisKeys keys, TimeProvider clock)
 {

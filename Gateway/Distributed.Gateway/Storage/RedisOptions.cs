@@ -80,6 +80,13 @@ public sealed class RedisOptions
         // Every script's reply shape is tested under RESP2 only (README "Redis").
         config.Protocol = RedisProtocol.Resp2;
         config.ClientName ??= "distributed-gateway";
+        if (!Names(cs, "configChannel"))
+        {
+            // No pub/sub: the production ACL grants no channels (resetchannels), and master/replica switch
+            // broadcasts are of no use to the gateway.
+            config.ConfigurationChannel = string.Empty;
+        }
+
         return config;
     }
 

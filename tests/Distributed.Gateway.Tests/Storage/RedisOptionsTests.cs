@@ -28,6 +28,7 @@ public sealed class RedisOptionsTests
             Assert.That(config.ConnectTimeout, Is.EqualTo(5000));
             Assert.That(config.SyncTimeout, Is.EqualTo(5000));
             Assert.That(config.AsyncTimeout, Is.EqualTo(5000));
+            Assert.That(config.ConfigurationChannel, Is.Empty, "no pub/sub (the ACL grants no channels)");
         });
     }
 
