@@ -10,7 +10,6 @@ using Distributed.Gateway.Sessions;
 using Distributed.Gateway.Storage;
 using Distributed.Gateway.Users;
 using Distributed.Gateway.Workers;
-using Distributed.Redis;
 using Distributed.Sanitization;
 
 namespace Distributed.Gateway;
@@ -27,13 +26,7 @@ public static class GatewayApplicationExtensions
             .ValidateDataAnnotations()
             .ValidateOnStart();
         builder.Services.AddOptions<WorkersOptions>().BindConfiguration(WorkersOptions.SectionName).ValidateDataAnnotations().ValidateOnStart();
-        builder.Services.AddRedis("Redis");
-        builder.Services.PostConfigure<RedisOptions>(redis =>
-        {
-            redis.Host = config["REDIS_HOST"] ?? redis.Host;
-            redis.Port = int.TryParse(config["REDIS_PORT"], out var port) ? port : redis.Port;
-            redis.Password = config["REDIS_PASSWORD"] ?? redis.Password;
-        });
+        builder.Services.AddRedisStorage(config);
 
         // Kestrel binds only Kestrel:Endpoints (and certificates) from configuration by itself; its limits
         // (Kestrel:Limits:MaxRequestBodySize, ...) apply only when bound here.
@@ -43,7 +36,6 @@ public static class GatewayApplicationExtensions
         builder.Services.AddExceptionHandler<ApiExceptionHandler>();
         builder.Services.AddOpenApi();
         builder.Services.AddSingleton(TimeProvider.System);
-        builder.Services.AddSingleton<RedisKeys>();
         builder.Services.AddSingleton<SessionStore>();
         builder.Services.AddSingleton<ConversationLock>();
         builder.Services.AddSingleton<QueryService>();

@@ -9,6 +9,7 @@ public sealed class GatewayOptions
 
     /// <summary>Prefix of every Redis key the gateway writes (tests use one per run).</summary>
     [Required]
+    [RegularExpression("^[^{}]*$", ErrorMessage = "Gateway:KeyPrefix must not contain '{' or '}' (they would break the Redis Cluster hash tags of the keys).")]
     public string KeyPrefix { get; set; } = "dist:";
 
     [Range(1, 1_000_000)]

@@ -1,25 +1,21 @@
 using System.Globalization;
 using System.Security.Cryptography;
 using Distributed.Gateway.Storage;
-using Distributed.Redis;
 using Microsoft.Extensions.Options;
+using StackExchange.Redis;
 
 namespace Distributed.Gateway.Auth;
 
 /// <summary>
 /// Resolves and issues <c>x-api-key</c> values. Configured keys are checked in memory (so the bootstrap key works even
 /// while Redis is down); issued keys live in Redis only as SHA-256, and revoking deletes that entry (effective at once).
+/// A key's entry and the principal's list of keys are in different cluster slots, so they change in two steps,
+/// ordered so that a crash in between never leaves a working key the principal cannot see (and revoke): listed
+/// first and then usable when issuing, unusable first and then unlisted when revoking.
 /// </summary>
-public sealed class ApiKeyStore(RedisConnection redis, RedisKeys keys, IOptions<AuthOptions> options, TimeProvider clock)
+public sealed class ApiKeyStore(IConnectionMultiplexer redis, RedisKeys keys, IOptions<AuthOptions> options, TimeProvider clock)
 {
     private const string KeyPrefix = "dk_";
-
-    // KEYS: key entry, principal's keys. ARGV: principal, role, id, name, prefix, created, sha.
-    private static readonly RedisScript IssueScript = new("""
-        redis.call('HSET', KEYS[1], 'principal', ARGV[1], 'role', ARGV[2], 'id', ARGV[3], 'name', ARGV[4], 'prefix', ARGV[5], 'created', ARGV[6])
-        redis.call('HSET', KEYS[2], ARGV[3], ARGV[7])
-        return 1
-        """);
 
     private readonly Dictionary<string, ApiKeyIdentity> _configured = Configured(options.Value);
 
@@ -31,7 +27,7 @@ public sealed class ApiKeyStore(RedisConnection redis, RedisKeys keys, IOptions<
             return identity;
         }
 
-        var fields = await redis.HGetAllAsync(keys.ApiKey(hash), ct);
+        var fields = (await redis.GetDatabase().HashGetAllAsync(keys.ApiKey(hash)).WaitAsync(ct)).ToStringDictionary();
         return fields.TryGetValue("principal", out var principal)
             ? new ApiKeyIdentity(principal, fields.GetValueOrDefault("role") ?? Roles.User)
             : null;
@@ -44,20 +40,23 @@ public sealed class ApiKeyStore(RedisConnection redis, RedisKeys keys, IOptions<
         var prefix = key[..(KeyPrefix.Length + 6)];
         var now = clock.GetUtcNow();
         var sha = ApiKeyHasher.Hash(key);
-        await redis.EvalAsync(
-            IssueScript,
-            [keys.ApiKey(sha), keys.PrincipalKeys(principal)],
-            [principal, role, id, name, prefix, now.ToString("O", CultureInfo.InvariantCulture), sha],
-            ct);
+        var db = redis.GetDatabase();
+        await db.HashSetAsync(keys.PrincipalKeys(principal), id, sha).WaitAsync(ct);
+        await db.HashSetAsync(keys.ApiKey(sha),
+        [
+            new("principal", principal), new("role", role), new("id", id), new("name", name), new("prefix", prefix),
+            new("created", now.ToString("O", CultureInfo.InvariantCulture)),
+        ]).WaitAsync(ct);
         return new CreatedApiKey(id, name, prefix, key, now);
     }
 
     public async Task<IReadOnlyList<ApiKeyView>> ListAsync(string principal, CancellationToken ct)
     {
-        var ids = await redis.HGetAllAsync(keys.PrincipalKeys(principal), ct);
+        var db = redis.GetDatabase();
+        var ids = (await db.HashGetAllAsync(keys.PrincipalKeys(principal)).WaitAsync(ct)).ToStringDictionary();
         var views = await Task.WhenAll(ids.Select(async pair =>
         {
-            var f = await redis.HGetAllAsync(keys.ApiKey(pair.Value), ct);
+            var f = (await db.HashGetAllAsync(keys.ApiKey(pair.Value)).WaitAsync(ct)).ToStringDictionary();
             return f.Count == 0
                 ? null
                 : new ApiKeyView(pair.Key, f.GetValueOrDefault("name") ?? string.Empty, f.GetValueOrDefault("prefix") ?? string.Empty,
@@ -69,19 +68,15 @@ public sealed class ApiKeyStore(RedisConnection redis, RedisKeys keys, IOptions<
     /// <summary>Deletes one of the principal's keys; false when it has no such key.</summary>
     public async Task<bool> RevokeAsync(string principal, string id, CancellationToken ct)
     {
-        var sha = await redis.HGetAsync(keys.PrincipalKeys(principal), id, ct);
-        if (sha is null)
+        var db = redis.GetDatabase();
+        var sha = await db.HashGetAsync(keys.PrincipalKeys(principal), id).WaitAsync(ct);
+        if (sha.IsNull)
         {
             return false;
         }
 
-        await redis.ExecuteBatchAsync(
-        [
-            new RedisCommand("MULTI"),
-            new RedisCommand("DEL", keys.ApiKey(sha)),
-            new RedisCommand("HDEL", keys.PrincipalKeys(principal), id),
-            new RedisCommand("EXEC"),
-        ], ct);
+        await db.KeyDeleteAsync(keys.ApiKey(sha.ToString())).WaitAsync(ct);
+        await db.HashDeleteAsync(keys.PrincipalKeys(principal), id).WaitAsync(ct);
         return true;
     }
 

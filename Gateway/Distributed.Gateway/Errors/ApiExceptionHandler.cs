@@ -1,4 +1,4 @@
-using Distributed.Redis;
+using Distributed.Gateway.Storage;
 using Microsoft.AspNetCore.Diagnostics;
 using Microsoft.AspNetCore.Http.Features;
 using Microsoft.AspNetCore.Mvc;
@@ -16,7 +16,7 @@ public sealed partial class ApiExceptionHandler(IProblemDetailsService problems,
         var problem = exception switch
         {
             ApiException api => Describe(api),
-            RedisException redis => Describe(ApiException.Unavailable($"The session store is unavailable: {redis.GetType().Name}.", 2)),
+            _ when RedisFailure.Is(exception) => Describe(ApiException.Unavailable($"The session store is unavailable: {exception.GetType().Name}.", 2)),
             BadHttpRequestException bad => new ProblemDetails { Status = bad.StatusCode, Title = "Bad request", Detail = bad.Message },
             OperationCanceledException when context.RequestAborted.IsCancellationRequested => null,
             _ => null,
@@ -37,7 +37,7 @@ public sealed partial class ApiExceptionHandler(IProblemDetailsService problems,
         {
             context.Response.Headers.RetryAfter = retry.ToString(System.Globalization.CultureInfo.InvariantCulture);
         }
-        else if (exception is RedisException)
+        else if (RedisFailure.Is(exception))
         {
             context.Response.Headers.RetryAfter = "2";
         }

@@ -1,29 +1,21 @@
 using Distributed.Gateway.Workers;
-using Distributed.Redis;
+using StackExchange.Redis;
 
 namespace Distributed.Gateway.Health;
 
 public static class HealthEndpoints
 {
-    /// <summary><c>/health/live</c>: the process answers. <c>/health/ready</c>: Redis answers and at least one worker is healthy.</summary>
+    /// <summary>
+    /// <c>/health/live</c>: the process answers. <c>/health/ready</c>: the multiplexer is connected to Redis (to every
+    /// server it knows, so to each master of a cluster) and at least one worker is healthy.
+    /// </summary>
     public static IEndpointRouteBuilder MapHealth(this IEndpointRouteBuilder app)
     {
         var health = app.MapGroup("/health").WithTags("Health").AllowAnonymous();
         health.MapGet("/live", () => Results.Ok(new { status = "live" }));
-        health.MapGet("/ready", async (RedisConnection redis, WorkerPool pool, CancellationToken ct) =>
+        health.MapGet("/ready", (IConnectionMultiplexer redis, WorkerPool pool) =>
         {
-            string redisState;
-            try
-            {
-                using var timeout = CancellationTokenSource.CreateLinkedTokenSource(ct);
-                timeout.CancelAfter(TimeSpan.FromSeconds(2));
-                await redis.PingAsync(timeout.Token);
-                redisState = "ok";
-            }
-            catch (Exception ex) when (ex is RedisException or OperationCanceledException)
-            {
-                redisState = "unavailable";
-            }
+            var redisState = redis.IsConnected && redis.GetServers().All(s => s.IsConnected) ? "ok" : "unavailable";
 
             var endpoints = pool.Endpoints;
             var healthy = endpoints.Count(e => e.Available);

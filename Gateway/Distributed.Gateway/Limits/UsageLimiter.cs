@@ -2,8 +2,8 @@ using System.Security.Claims;
 using Distributed.Gateway.Auth;
 using Distributed.Gateway.Errors;
 using Distributed.Gateway.Storage;
-using Distributed.Redis;
 using Microsoft.Extensions.Options;
+using StackExchange.Redis;
 
 namespace Distributed.Gateway.Limits;
 
@@ -11,12 +11,12 @@ namespace Distributed.Gateway.Limits;
 /// Per-principal budgets kept in Redis, so they hold across gateway replicas: requests and generated tokens per
 /// minute (fixed one-minute windows) and generations in flight. Over a budget: 429 with Retry-After.
 /// </summary>
-public sealed class UsageLimiter(RedisConnection redis, RedisKeys keys, IOptions<LimitOptions> options, TimeProvider clock)
+public sealed class UsageLimiter(IConnectionMultiplexer redis, RedisKeys keys, IOptions<LimitOptions> options, TimeProvider clock)
 {
-    // KEYS: counter. ARGV: increment, ttl seconds.
-    private static readonly RedisScript IncrementScript = new("""
-        local value = redis.call('INCRBY', KEYS[1], ARGV[1])
-        if value == tonumber(ARGV[1]) then redis.call('EXPIRE', KEYS[1], ARGV[2]) end
+    // One key per script, so any cluster slot will do.
+    private static readonly LuaScript IncrementScript = LuaScript.Prepare("""
+        local value = redis.call('INCRBY', @counter, @increment)
+        if value == tonumber(@increment) then redis.call('EXPIRE', @counter, @ttl) end
         return value
         """);
 
@@ -29,7 +29,7 @@ public sealed class UsageLimiter(RedisConnection redis, RedisKeys keys, IOptions
         }
 
         var (minute, retry) = Window();
-        var count = (await redis.EvalAsync(IncrementScript, [keys.UsageWindow("requests", user.PrincipalId(), minute)], [1, 120], ct)).AsInt64();
+        var count = await IncrementAsync(keys.UsageWindow("requests", user.PrincipalId(), minute), 1, 120, ct);
         if (count > limit)
         {
             throw TooMany($"More than {limit} requests a minute.", retry);
@@ -44,7 +44,8 @@ public sealed class UsageLimiter(RedisConnection redis, RedisKeys keys, IOptions
         if (limits.TokensPerMinute > 0)
         {
             var (minute, retry) = Window();
-            var used = long.TryParse(await redis.GetAsync(keys.UsageWindow("tokens", principal, minute), ct), out var u) ? u : 0;
+            var stored = await redis.GetDatabase().StringGetAsync(keys.UsageWindow("tokens", principal, minute)).WaitAsync(ct);
+            var used = long.TryParse(stored.ToString(), out var u) ? u : 0;
             if (used >= limits.TokensPerMinute)
             {
                 throw TooMany($"More than {limits.TokensPerMinute} generated tokens a minute.", retry);
@@ -58,10 +59,10 @@ public sealed class UsageLimiter(RedisConnection redis, RedisKeys keys, IOptions
 
         var active = keys.ActiveGenerations(principal);
         // The key expires, so a crashed gateway cannot leave a principal blocked for good.
-        var count = (await redis.EvalAsync(IncrementScript, [active], [1, 600], ct)).AsInt64();
+        var count = await IncrementAsync(active, 1, 600, ct);
         if (count > limits.ConcurrentGenerations)
         {
-            await redis.ExecuteAsync(new RedisCommand("DECR", active), CancellationToken.None);
+            await redis.GetDatabase().StringDecrementAsync(active);
             throw TooMany($"At most {limits.ConcurrentGenerations} generations at once.", 1);
         }
 
@@ -76,8 +77,11 @@ public sealed class UsageLimiter(RedisConnection redis, RedisKeys keys, IOptions
         }
 
         var (minute, _) = Window();
-        await redis.EvalAsync(IncrementScript, [keys.UsageWindow("tokens", user.PrincipalId(), minute)], [tokens, 120], CancellationToken.None);
+        await IncrementAsync(keys.UsageWindow("tokens", user.PrincipalId(), minute), tokens, 120, CancellationToken.None);
     }
+
+    private async Task<long> IncrementAsync(string counter, long increment, int ttl, CancellationToken ct) =>
+        (long)await IncrementScript.EvaluateAsync(redis.GetDatabase(), new { counter = (RedisKey)counter, increment, ttl }).WaitAsync(ct);
 
     private (long Minute, int RetryAfter) Window()
     {
@@ -88,7 +92,7 @@ public sealed class UsageLimiter(RedisConnection redis, RedisKeys keys, IOptions
     private static ApiException TooMany(string detail, int retryAfter) =>
         new(StatusCodes.Status429TooManyRequests, "Too many requests", detail) { RetryAfterSeconds = retryAfter };
 
-    private sealed class Lease(RedisConnection? redis, string? key) : IAsyncDisposable
+    private sealed class Lease(IConnectionMultiplexer? redis, string? key) : IAsyncDisposable
     {
         public async ValueTask DisposeAsync()
         {
@@ -99,9 +103,9 @@ public sealed class UsageLimiter(RedisConnection redis, RedisKeys keys, IOptions
 
             try
             {
-                await redis.ExecuteAsync(new RedisCommand("DECR", key), CancellationToken.None);
+                await redis.GetDatabase().StringDecrementAsync(key);
             }
-            catch (RedisException)
+            catch (Exception ex) when (RedisFailure.Is(ex))
             {
                 // The counter expires on its own.
             }

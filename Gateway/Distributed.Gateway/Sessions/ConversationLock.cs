@@ -1,34 +1,30 @@
 using Distributed.Gateway.Errors;
 using Distributed.Gateway.Storage;
-using Distributed.Redis;
 using Microsoft.Extensions.Options;
+using StackExchange.Redis;
 
 namespace Distributed.Gateway.Sessions;
 
 /// <summary>
-/// Serializes queries per conversation across every gateway replica with a Redis lock (SET NX PX + compare-and-delete).
-/// A second query waits for the first (up to <see cref="GatewayOptions.ConversationLockWait"/>), then gets 409.
+/// Serializes queries per conversation across every gateway replica with a Redis lock (LockTake = SET NX PX,
+/// LockRelease = delete only while it still holds our token). A second query waits for the first (up to
+/// <see cref="GatewayOptions.ConversationLockWait"/>), then gets 409.
 /// </summary>
-public sealed class ConversationLock(RedisConnection redis, RedisKeys keys, IOptions<GatewayOptions> options)
+public sealed class ConversationLock(IConnectionMultiplexer redis, RedisKeys keys, IOptions<GatewayOptions> options)
 {
-    private static readonly RedisScript ReleaseScript = new("""
-        if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end
-        return 0
-        """);
-
-    public async Task<IAsyncDisposable> AcquireAsync(Guid conversationId, CancellationToken ct)
+    public async Task<IAsyncDisposable> AcquireAsync(Guid sessionId, Guid conversationId, CancellationToken ct)
     {
-        var key = keys.ConversationLock(conversationId);
+        var db = redis.GetDatabase();
+        var key = keys.ConversationLock(sessionId, conversationId);
         var token = Guid.NewGuid().ToString("N");
-        var ttl = (long)(options.Value.GenerationTimeout + TimeSpan.FromSeconds(30)).TotalMilliseconds;
+        var ttl = options.Value.GenerationTimeout + TimeSpan.FromSeconds(30);
         var deadline = DateTime.UtcNow + options.Value.ConversationLockWait;
         var delay = 5;
         while (true)
         {
-            var reply = await redis.ExecuteAsync(new RedisCommand("SET", key, token, "NX", "PX", ttl), ct);
-            if (!reply.IsNull)
+            if (await db.LockTakeAsync(key, token, ttl).WaitAsync(ct))
             {
-                return new Release(redis, key, token);
+                return new Release(db, key, token);
             }
 
             if (DateTime.UtcNow >= deadline)
@@ -44,15 +40,15 @@ public sealed class ConversationLock(RedisConnection redis, RedisKeys keys, IOpt
         }
     }
 
-    private sealed class Release(RedisConnection redis, string key, string token) : IAsyncDisposable
+    private sealed class Release(IDatabase db, string key, string token) : IAsyncDisposable
     {
         public async ValueTask DisposeAsync()
         {
             try
             {
-                await redis.EvalAsync(ReleaseScript, [key], [token], CancellationToken.None);
+                await db.LockReleaseAsync(key, token);
             }
-            catch (RedisException)
+            catch (Exception ex) when (RedisFailure.Is(ex))
             {
                 // The lock expires on its own; a failed release only delays the next query on this conversation.
             }

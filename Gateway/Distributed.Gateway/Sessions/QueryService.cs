@@ -26,13 +26,13 @@ public sealed class QueryService(
     public async Task<QueryOutcome> AnswerAsync(
         SessionRecord session, Guid conversationId, string query, GenerationSettings settings, Func<string, Task>? onDelta, CancellationToken ct)
     {
-        await using var held = await locks.AcquireAsync(conversationId, ct);
+        await using var held = await locks.AcquireAsync(session.Id, conversationId, ct);
         if (!await store.ConversationExistsAsync(session.Id, conversationId, ct))
         {
             throw ApiException.NotFound("Conversation");
         }
 
-        var history = await store.GetTurnsAsync(conversationId, ct);
+        var history = await store.GetTurnsAsync(session.Id, conversationId, ct);
         var context = router.ContextLength(session.ModelName) ?? options.Value.DefaultContextTokens;
         var charsPerToken = PromptBuilder.DefaultCharsPerToken;
         for (var attempt = 1; ; attempt++)

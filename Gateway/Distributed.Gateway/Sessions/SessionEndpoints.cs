@@ -4,6 +4,7 @@ using Distributed.Gateway.Auth;
 using Distributed.Gateway.Errors;
 using Distributed.Gateway.Limits;
 using Distributed.Gateway.Prompts;
+using Distributed.Gateway.Storage;
 using Distributed.Gateway.Workers;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.Extensions.Options;
@@ -98,7 +99,7 @@ public static class SessionEndpoints
     private static async Task<IResult> GetConversation(string sessionId, string conversationId, ClaimsPrincipal user, SessionStore store, CancellationToken ct)
     {
         var (session, conversation) = await RequireConversation(sessionId, conversationId, user, store, ct);
-        return Results.Ok(await store.GetTurnsAsync(conversation, ct));
+        return Results.Ok(await store.GetTurnsAsync(session.Id, conversation, ct));
     }
 
     private static async Task<IResult> DeleteConversation(string sessionId, string conversationId, ClaimsPrincipal user, SessionStore store, CancellationToken ct)
@@ -155,7 +156,7 @@ public static class SessionEndpoints
             // The stream is already open: report in-band; nothing was stored.
             await events.WriteAsync("error", new ProblemDetails { Status = ex.Status, Title = ex.Title, Detail = ex.Message });
         }
-        catch (Distributed.Redis.RedisException) when (events.Started)
+        catch (Exception ex) when (RedisFailure.Is(ex) && events.Started)
         {
             await events.WriteAsync("error", new ProblemDetails { Status = 503, Title = "Service unavailable", Detail = "The session store failed; the turn was not stored." });
         }

@@ -5,6 +5,8 @@ namespace Distributed.Gateway.Storage;
 /// <summary>
 /// The key schema (all under <see cref="GatewayOptions.KeyPrefix"/>; see README "Redis key schema").
 /// Ids are UUIDs validated before they reach a key, so user input never shapes a key.
+/// A session and everything under it share the hash tag <c>{sessionId}</c>, so they live in one Redis Cluster slot
+/// and one script or transaction may touch them together. Every other script touches a single key.
 /// </summary>
 public sealed class RedisKeys(IOptions<GatewayOptions> options)
 {
@@ -13,22 +15,22 @@ public sealed class RedisKeys(IOptions<GatewayOptions> options)
     public string Prefix => _prefix;
 
     /// <summary>Hash: owner, model, system_prompt, created, updated.</summary>
-    public string Session(Guid id) => $"{_prefix}session:{id:D}";
+    public string Session(Guid id) => $"{Tag(id)}:session";
 
     /// <summary>List of conversation ids in creation order.</summary>
-    public string SessionConversations(Guid id) => $"{_prefix}session:{id:D}:conversations";
+    public string SessionConversations(Guid id) => $"{Tag(id)}:conversations";
 
-    /// <summary>Sorted set of a principal's session ids, scored by creation time (ms).</summary>
+    /// <summary>Sorted set of a principal's session ids, scored by creation time (ms). Another slot than the sessions: never in a script with them.</summary>
     public string PrincipalSessions(string principal) => $"{_prefix}principal:{principal}:sessions";
 
     /// <summary>Hash: session, created, updated.</summary>
-    public string Conversation(Guid id) => $"{_prefix}conversation:{id:D}";
+    public string Conversation(Guid sessionId, Guid id) => $"{Tag(sessionId)}:conversation:{id:D}";
 
     /// <summary>List of JSON turns <c>{"role","content"}</c>, oldest first.</summary>
-    public string ConversationMessages(Guid id) => $"{_prefix}conversation:{id:D}:messages";
+    public string ConversationMessages(Guid sessionId, Guid id) => $"{Tag(sessionId)}:conversation:{id:D}:messages";
 
     /// <summary>String holding the token of the request generating in a conversation (expires).</summary>
-    public string ConversationLock(Guid id) => $"{_prefix}conversation:{id:D}:lock";
+    public string ConversationLock(Guid sessionId, Guid id) => $"{Tag(sessionId)}:conversation:{id:D}:lock";
 
     /// <summary>Hash of an API key by SHA-256: principal, role, name, id, created.</summary>
     public string ApiKey(string sha256) => $"{_prefix}apikey:{sha256}";
@@ -53,4 +55,7 @@ public sealed class RedisKeys(IOptions<GatewayOptions> options)
 
     /// <summary>Generations in flight of a principal.</summary>
     public string ActiveGenerations(string principal) => $"{_prefix}usage:active:{principal}";
+
+    // Redis Cluster hashes only the part inside the first {...}; the prefix may hold no braces (GatewayOptions).
+    private string Tag(Guid sessionId) => $"{_prefix}{{{sessionId:D}}}";
 }

@@ -1,20 +1,19 @@
 using System.Globalization;
 using Distributed.Gateway.Auth;
 using Distributed.Gateway.Storage;
-using Distributed.Redis;
+using StackExchange.Redis;
 
 namespace Distributed.Gateway.Users;
 
-/// <summary>Accounts in Redis; an email maps to one user (SET NX inside the creating script).</summary>
-public sealed class UserStore(RedisConnection redis, RedisKeys keys, TimeProvider clock)
+/// <summary>
+/// Accounts in Redis; an email maps to one user (SET NX on the email key). The user, the email key and the list of
+/// users are in different cluster slots, so creating takes three ordered steps instead of one script: the user
+/// hash under a fresh id (unreachable until the email points to it), SET NX of the email (the uniqueness check; on
+/// failure the hash is deleted again), then the list. A crash in between leaves at most an unreachable hash or a
+/// user missing from the admin list, never an email pointing at nothing.
+/// </summary>
+public sealed class UserStore(IConnectionMultiplexer redis, RedisKeys keys, TimeProvider clock)
 {
-    // KEYS: email index, user, users. ARGV: id, email, first, last, hash, role, created, score.
-    private static readonly RedisScript CreateScript = new("""
-        if redis.call('SET', KEYS[1], ARGV[1], 'NX') == false then return 0 end
-        redis.call('HSET', KEYS[2], 'email', ARGV[2], 'first_name', ARGV[3], 'last_name', ARGV[4], 'password_hash', ARGV[5], 'role', ARGV[6], 'disabled', '0', 'created', ARGV[7])
-        redis.call('ZADD', KEYS[3], ARGV[8], ARGV[1])
-        return 1
-        """);
 
     public static string EmailHash(string email) => ApiKeyHasher.Hash(email.Trim().ToLowerInvariant());
 
@@ -23,23 +22,31 @@ public sealed class UserStore(RedisConnection redis, RedisKeys keys, TimeProvide
     {
         var id = Guid.NewGuid().ToString("D");
         var now = clock.GetUtcNow();
-        var created = await redis.EvalAsync(
-            CreateScript,
-            [keys.UserByEmail(EmailHash(email)), keys.User(id), keys.Users],
-            [id, email, firstName, lastName, passwordHash, role, now.ToString("O", CultureInfo.InvariantCulture), now.ToUnixTimeMilliseconds()],
-            ct);
-        return created.AsInt64() == 1 ? new UserRecord(id, email, firstName, lastName, role, false, now, passwordHash) : null;
+        var db = redis.GetDatabase();
+        await db.HashSetAsync(keys.User(id),
+        [
+            new("email", email), new("first_name", firstName), new("last_name", lastName), new("password_hash", passwordHash),
+            new("role", role), new("disabled", "0"), new("created", now.ToString("O", CultureInfo.InvariantCulture)),
+        ]).WaitAsync(ct);
+        if (!await db.StringSetAsync(keys.UserByEmail(EmailHash(email)), id, when: When.NotExists).WaitAsync(ct))
+        {
+            await db.KeyDeleteAsync(keys.User(id)).WaitAsync(ct);
+            return null;
+        }
+
+        await db.SortedSetAddAsync(keys.Users, id, now.ToUnixTimeMilliseconds()).WaitAsync(ct);
+        return new UserRecord(id, email, firstName, lastName, role, false, now, passwordHash);
     }
 
     public async Task<UserRecord?> FindByEmailAsync(string email, CancellationToken ct)
     {
-        var id = await redis.GetAsync(keys.UserByEmail(EmailHash(email)), ct);
-        return id is null ? null : await FindAsync(id, ct);
+        var id = await redis.GetDatabase().StringGetAsync(keys.UserByEmail(EmailHash(email))).WaitAsync(ct);
+        return id.IsNull ? null : await FindAsync(id.ToString(), ct);
     }
 
     public async Task<UserRecord?> FindAsync(string id, CancellationToken ct)
     {
-        var f = await redis.HGetAllAsync(keys.User(id), ct);
+        var f = (await redis.GetDatabase().HashGetAllAsync(keys.User(id)).WaitAsync(ct)).ToStringDictionary();
         if (f.Count == 0)
         {
             return null;
@@ -58,24 +65,25 @@ public sealed class UserStore(RedisConnection redis, RedisKeys keys, TimeProvide
 
     public async Task<IReadOnlyList<UserRecord>> ListAsync(CancellationToken ct)
     {
-        var ids = await redis.ZRangeAsync(keys.Users, 0, -1, ct);
-        var users = await Task.WhenAll(ids.Select(id => FindAsync(id, ct)));
+        var ids = await redis.GetDatabase().SortedSetRangeByRankAsync(keys.Users).WaitAsync(ct);
+        var users = await Task.WhenAll(ids.Select(id => FindAsync(id.ToString(), ct)));
         return users.OfType<UserRecord>().ToArray();
     }
 
     /// <summary>True when the principal is a user who was disabled (principals that are not users are never disabled).</summary>
     public async Task<bool> IsDisabledAsync(string principal, CancellationToken ct) =>
-        await redis.HGetAsync(keys.User(principal), "disabled", ct) == "1";
+        await redis.GetDatabase().HashGetAsync(keys.User(principal), "disabled").WaitAsync(ct) == "1";
 
     /// <summary>Sets the flag; false when there is no such user.</summary>
     public async Task<bool> SetDisabledAsync(string id, bool disabled, CancellationToken ct)
     {
-        if (!await redis.ExistsAsync(keys.User(id), ct))
+        var db = redis.GetDatabase();
+        if (!await db.KeyExistsAsync(keys.User(id)).WaitAsync(ct))
         {
             return false;
         }
 
-        await redis.HSetAsync(keys.User(id), "disabled", disabled ? "1" : "0", ct);
+        await db.HashSetAsync(keys.User(id), "disabled", disabled ? "1" : "0").WaitAsync(ct);
         return true;
     }
 }

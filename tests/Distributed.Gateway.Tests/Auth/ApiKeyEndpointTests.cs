@@ -122,7 +122,7 @@ public sealed class ApiKeyEndpointTests
             Assert.That(Ids(listedByKey), Is.EquivalentTo(new[] { sessionFromToken, sessionFromKey }));
             Assert.That(Ids(listedByToken), Is.EquivalentTo(new[] { sessionFromToken, sessionFromKey }));
             Assert.That(await bearer.GetTurnsAsync(sessionFromToken, conversation), Has.Count.EqualTo(2));
-            Assert.That((await _env.Inspector.ExecuteAsync("HGET", $"{_env.Gateway.KeyPrefix}session:{sessionFromKey}", "owner")).AsString(), Is.EqualTo(user.Id));
+            Assert.That((await _env.Inspector.ExecuteAsync("HGET", $"{_env.Gateway.KeyPrefix}{{{sessionFromKey}}}:session", "owner")).AsString(), Is.EqualTo(user.Id));
         });
     }
 

@@ -126,18 +126,18 @@ public sealed class HostileInputTests
             async () =>
             {
                 newSession = await alice.CreateSessionAsync(systemPrompt: resp1);
-                created.Add($"{Prefix}session:{newSession}");
+                created.Add($"{Prefix}{{{newSession}}}:session");
                 changed.Add($"{Prefix}principal:alice:sessions");
             },
             async () =>
             {
                 await alice.PatchAsync($"/llm/sessions/{_session}", GatewayApi.Json(new { system_prompt = HostileCorpus.RespFlushAll })).ExpectJsonAsync(HttpStatusCode.OK);
-                changed.Add($"{Prefix}session:{_session}");
+                changed.Add($"{Prefix}{{{_session}}}:session");
             },
             async () =>
             {
                 await alice.QueryAsync(_session, _conversation, new { query, max_tokens = 2, stop = new[] { HostileCorpus.RespFlushAll }, temperature = 1e-300 });
-                changed.AddRange([$"{Prefix}conversation:{_conversation}", $"{Prefix}conversation:{_conversation}:messages"]);
+                changed.AddRange([$"{Prefix}{{{_session}}}:conversation:{_conversation}", $"{Prefix}{{{_session}}}:conversation:{_conversation}:messages"]);
             },
             async () =>
             {
@@ -186,15 +186,15 @@ public sealed class HostileInputTests
         Assert.That(failures, Is.Empty, string.Join("\n", failures.Take(60)));
         Assert.That(newUser, Is.Not.Null, "every valid request ran");
         Assert.That(after.Keys.Except(before.Keys), Is.EquivalentTo(created), "the new keys are exactly those the valid requests account for");
-        changed.Add($"{Prefix}session:{_session}");
+        changed.Add($"{Prefix}{{{_session}}}:session");
         AssertSameData(before, after, expectedChanges: [.. created, .. changed]);
 
         // What the valid requests stored is the text they sent, RESP and all, in values only.
         Assert.Multiple(async () =>
         {
-            Assert.That(await HGet($"session:{newSession}", "system_prompt"), Is.EqualTo(resp1));
-            Assert.That(await HGet($"session:{_session}", "system_prompt"), Is.EqualTo(HostileCorpus.RespFlushAll));
-            Assert.That(await HGet($"session:{_session}", "model"), Is.EqualTo("llama2"));
+            Assert.That(await HGet($"{{{newSession}}}:session", "system_prompt"), Is.EqualTo(resp1));
+            Assert.That(await HGet($"{{{_session}}}:session", "system_prompt"), Is.EqualTo(HostileCorpus.RespFlushAll));
+            Assert.That(await HGet($"{{{_session}}}:session", "model"), Is.EqualTo("llama2"));
             Assert.That(await HGet($"apikey:{Sha256(newKey)}", "name"), Is.EqualTo(HostileCorpus.RespDelete));
             // Names are stored trimmed, like every account's.
             Assert.That(await HGet($"user:{newUser}", "first_name"), Is.EqualTo(HostileCorpus.RespDelete.Trim()));

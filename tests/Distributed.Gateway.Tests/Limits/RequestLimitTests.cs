@@ -51,7 +51,7 @@ public sealed class RequestLimitTests
         await create.ExpectProblemAsync(HttpStatusCode.TooManyRequests);
         await key.ExpectProblemAsync(HttpStatusCode.TooManyRequests);
         await prompt.ExpectProblemAsync(HttpStatusCode.TooManyRequests);
-        Assert.That(await _env.Inspector.KeysAsync($"{gateway.KeyPrefix}session:*"), Is.Empty);
+        Assert.That(await _env.Inspector.KeysAsync($"{gateway.KeyPrefix}*:session"), Is.Empty);
         Assert.That(await _env.Inspector.KeysAsync($"{gateway.KeyPrefix}apikey:*"), Is.Empty);
     }
 

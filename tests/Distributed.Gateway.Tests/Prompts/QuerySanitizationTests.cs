@@ -87,7 +87,7 @@ public sealed class QuerySanitizationTests
         var problem = await response.ExpectBadRequestAsync("query");
         Assert.That(problem.GetProperty("detail").GetString(), Does.Contain("Prompt injection detected"));
         Assert.That(await _client.GetTurnsAsync(session, conversation), Is.Empty);
-        Assert.That(await _env.Inspector.KeysAsync($"{_env.Gateway.KeyPrefix}conversation:{conversation}:*"), Is.Empty);
+        Assert.That(await _env.Inspector.KeysAsync($"{_env.Gateway.KeyPrefix}*:conversation:{conversation}:*"), Is.Empty);
     }
 
     [Test]

@@ -68,7 +68,7 @@ public sealed class ClientDisconnectTests
         TestContext.Out.WriteLine($"first delta and disconnect after {elapsed.ElapsedMilliseconds} ms; active while streaming: {activeWhileStreaming}");
         Assert.That(activeWhileStreaming, Is.EqualTo(1), "the generation was still running when the client left");
         Assert.That(await _client.GetTurnsAsync(session, conversation), Is.Empty, "a cancelled answer stores neither turn");
-        Assert.That(await _env.Inspector.KeysAsync($"{_env.Gateway.KeyPrefix}conversation:{conversation}:*"), Is.Empty, "no messages, no lock left behind");
+        Assert.That(await _env.Inspector.KeysAsync($"{_env.Gateway.KeyPrefix}*:conversation:{conversation}:*"), Is.Empty, "no messages, no lock left behind");
 
         // The conversation is free again: the next query is answered and stored.
         var answer = await _client.QueryAsync(session, conversation, new { query = "The end", max_tokens = 4 });
@@ -102,7 +102,7 @@ public sealed class ClientDisconnectTests
         // Counted only when the call is cancelled mid-script (an answer that ran to its end is not).
         await Wait.UntilAsync(() => Task.FromResult(model.CancelledCalls == 1), TimeSpan.FromSeconds(5), "the worker's Generate call to be cancelled");
         Assert.That(await client.GetTurnsAsync(session, conversation), Is.Empty, "a cancelled answer stores neither turn");
-        Assert.That(await _env.Inspector.KeysAsync($"{gateway.KeyPrefix}conversation:{conversation}:*"), Is.Empty, "no messages, no lock left behind");
+        Assert.That(await _env.Inspector.KeysAsync($"{gateway.KeyPrefix}*:conversation:{conversation}:*"), Is.Empty, "no messages, no lock left behind");
     }
 
     [Test]

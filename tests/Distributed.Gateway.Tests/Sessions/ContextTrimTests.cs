@@ -43,7 +43,7 @@ public sealed class ContextTrimTests
     {
         var session = await _client.CreateSessionAsync();
         var conversation = await _client.CreateConversationAsync(session);
-        var seeded = await SeedHistoryAsync(conversation, turnText, pairs);
+        var seeded = await SeedHistoryAsync(session, conversation, turnText, pairs);
         Assert.That(seeded.Sum(t => t.Content.Length), Is.GreaterThan(ContextTokens * 8), "the history alone is far over the context");
 
         var events = await _client.StreamQueryAsync(session, conversation, new { query = "What happened next?", max_tokens = 32 });
@@ -68,7 +68,7 @@ public sealed class ContextTrimTests
     {
         var session = await _client.CreateSessionAsync();
         var conversation = await _client.CreateConversationAsync(session);
-        await SeedHistoryAsync(conversation, "The dog ran to the park and found a big red ball under a tree near the pond. ", 30);
+        await SeedHistoryAsync(session, conversation, "The dog ran to the park and found a big red ball under a tree near the pond. ", 30);
 
         using var response = await _client.PostJsonAsync(GatewayApi.QueryPath(session, conversation), new { query = "And then?", max_tokens = 16 });
 
@@ -96,7 +96,7 @@ public sealed class ContextTrimTests
     }
 
     /// <summary>Writes user/bot turns straight into the conversation's message list, as earlier answers would have.</summary>
-    private async Task<IReadOnlyList<Turn>> SeedHistoryAsync(Guid conversation, string text, int pairs)
+    private async Task<IReadOnlyList<Turn>> SeedHistoryAsync(Guid session, Guid conversation, string text, int pairs)
     {
         var turns = new List<Turn>();
         for (var i = 0; i < pairs; i++)
@@ -105,7 +105,7 @@ public sealed class ContextTrimTests
             turns.Add(new Turn("bot", $"Answer {i}: {text}{text}{text}"));
         }
 
-        var key = $"{_env.Gateway.KeyPrefix}conversation:{conversation}:messages";
+        var key = $"{_env.Gateway.KeyPrefix}{{{session}}}:conversation:{conversation}:messages";
         foreach (var turn in turns)
         {
             await _env.Inspector.ExecuteAsync("RPUSH", key, JsonSerializer.Serialize(new { role = turn.Role, content = turn.Content }));

@@ -37,7 +37,7 @@ public sealed class ConversationLockTests
     {
         var session = await _client.CreateSessionAsync();
         var conversation = await _client.CreateConversationAsync(session);
-        var lockKey = $"{_gateway.KeyPrefix}conversation:{conversation:D}:lock";
+        var lockKey = $"{_gateway.KeyPrefix}{{{session:D}}}:conversation:{conversation:D}:lock";
         await _env.Inspector.ExecuteAsync("SET", lockKey, "another-replica", "PX", 60_000);
 
         using var plain = await _client.PostJsonAsync(GatewayApi.QueryPath(session, conversation), new { query = "hi", max_tokens = 2 });
@@ -63,6 +63,6 @@ public sealed class ConversationLockTests
 
         await _client.QueryAsync(session, conversation, new { query = "hi", max_tokens = 2 });
 
-        Assert.That(await _env.Inspector.KeysAsync($"{_gateway.KeyPrefix}conversation:{conversation:D}:lock"), Is.Empty);
+        Assert.That(await _env.Inspector.KeysAsync($"{_gateway.KeyPrefix}{{{session:D}}}:conversation:{conversation:D}:lock"), Is.Empty);
     }
 }

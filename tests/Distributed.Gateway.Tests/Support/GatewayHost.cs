@@ -10,8 +10,8 @@ namespace Distributed.Gateway.Tests.Support;
 
 /// <summary>
 /// The gateway in-process on real Kestrel (a free loopback port), configured like production through configuration
-/// only: Redis, worker addresses, static API keys and a key prefix of its own unless one is given (to restart against
-/// the same data).
+/// only: Redis (as the ACL user with its password, one server or a cluster's masters), worker addresses, static API
+/// keys and a key prefix of its own unless one is given (to restart against the same data).
 /// </summary>
 public sealed class GatewayHost : IAsyncDisposable
 {
@@ -43,7 +43,7 @@ public sealed class GatewayHost : IAsyncDisposable
     /// <param name="services">Replaces services after the gateway's own (e.g. a <see cref="TimeProvider"/>).</param>
     /// <param name="logs">Receives every log entry of every category at Trace level (instead of the console).</param>
     public static async Task<GatewayHost> StartAsync(
-        RedisServerFixture redis,
+        IRedisTarget redis,
         IEnumerable<Uri> workers,
         string? keyPrefix = null,
         IDictionary<string, string?>? settings = null,
@@ -52,6 +52,8 @@ public sealed class GatewayHost : IAsyncDisposable
     {
         keyPrefix ??= NewKeyPrefix();
         var grpcPort = FreePort.Next();
+        var first = redis.Endpoints[0];
+        var (host, port) = (first[..first.LastIndexOf(':')], first[(first.LastIndexOf(':') + 1)..]);
         var config = new Dictionary<string, string?>
         {
             ["Kestrel:Endpoints:Http:Url"] = "http://127.0.0.1:0",
@@ -59,11 +61,14 @@ public sealed class GatewayHost : IAsyncDisposable
             ["Kestrel:Endpoints:Grpc:Protocols"] = "Http2",
             ["Logging:LogLevel:Default"] = "Warning",
             ["Logging:LogLevel:Microsoft.AspNetCore"] = "Warning",
-            ["Redis:Host"] = redis.Host,
-            ["Redis:Port"] = redis.Port.ToString(System.Globalization.CultureInfo.InvariantCulture),
+            ["Redis:Host"] = host,
+            ["Redis:Port"] = port,
+            ["Redis:User"] = RedisServerFixture.AppUser,
+            ["Redis:Password"] = redis.AppPassword,
             // The old environment names win over Redis:* when present in the environment; pin them too.
-            ["REDIS_HOST"] = redis.Host,
-            ["REDIS_PORT"] = redis.Port.ToString(System.Globalization.CultureInfo.InvariantCulture),
+            ["REDIS_HOST"] = host,
+            ["REDIS_PORT"] = port,
+            ["REDIS_PASSWORD"] = redis.AppPassword,
             ["Redis:CommandTimeout"] = "00:00:03",
             ["Redis:ConnectTimeout"] = "00:00:02",
             ["Redis:ReconnectInitialDelay"] = "00:00:00.050",
@@ -85,6 +90,15 @@ public sealed class GatewayHost : IAsyncDisposable
             ["Auth:LoginMaxFailuresPerAddress"] = "100000",
         };
         var index = 0;
+        if (redis.Endpoints.Count > 1)
+        {
+            foreach (var endpoint in redis.Endpoints)
+            {
+                config[$"Redis:Endpoints:{index++}"] = endpoint;
+            }
+        }
+
+        index = 0;
         foreach (var (key, principal) in TestKeys.Principals)
         {
             config[$"Auth:Keys:{index}:Key"] = key;

@@ -1,22 +1,66 @@
-using Distributed.Redis;
+using System.Globalization;
+using StackExchange.Redis;
 
 namespace Distributed.Gateway.Tests.Support;
 
-/// <summary>A client of its own on the test Redis, to look at (and tamper with) the gateway's keys directly.</summary>
-public sealed class RedisInspector(RedisServerFixture server) : IAsyncDisposable
+/// <summary>
+/// A client of its own (the admin user) on the test Redis, to look at (and tamper with) the gateway's keys directly.
+/// On a cluster, key listings cover every master.
+/// </summary>
+public sealed class RedisInspector : IAsyncDisposable
 {
-    private readonly RedisConnection _redis = new(new RedisOptions { Host = server.Host, Port = server.Port });
+    private readonly ConnectionMultiplexer _redis;
 
-    public async Task<IReadOnlyList<string>> KeysAsync(string pattern)
+    public RedisInspector(IRedisTarget target)
     {
-        var reply = await _redis.ExecuteAsync("KEYS", pattern);
-        return reply.Items.Select(item => item.AsString()!).Order(StringComparer.Ordinal).ToArray();
+        var config = new ConfigurationOptions
+        {
+            User = RedisServerFixture.AdminUser,
+            Password = target.AdminPassword,
+            AllowAdmin = true,
+            AbortOnConnectFail = false,
+            Protocol = RedisProtocol.Resp2,
+            ConnectTimeout = 5000,
+            SyncTimeout = 5000,
+            AsyncTimeout = 5000,
+        };
+        foreach (var endpoint in target.Endpoints)
+        {
+            config.EndPoints.Add(endpoint);
+        }
+
+        _redis = ConnectionMultiplexer.Connect(config);
+    }
+
+    private IDatabase Db => _redis.GetDatabase();
+
+    public async Task<IReadOnlyList<string>> KeysAsync(string pattern) =>
+        (await KeysByNodeAsync(pattern)).Values.SelectMany(keys => keys).Order(StringComparer.Ordinal).ToArray();
+
+    /// <summary>The keys matching <paramref name="pattern"/> on each master (<c>host:port</c>), by SCAN.</summary>
+    public async Task<IReadOnlyDictionary<string, IReadOnlyList<string>>> KeysByNodeAsync(string pattern)
+    {
+        var byNode = new SortedDictionary<string, IReadOnlyList<string>>(StringComparer.Ordinal);
+        foreach (var server in _redis.GetServers().Where(s => !s.IsReplica))
+        {
+            var keys = new List<string>();
+            await foreach (var key in server.KeysAsync(pattern: pattern, pageSize: 1000))
+            {
+                keys.Add(key.ToString());
+            }
+
+            byNode[server.EndPoint.ToString()!] = keys;
+        }
+
+        return byNode;
     }
 
     /// <summary>Every key under <paramref name="prefix"/> that mentions <paramref name="id"/>.</summary>
     public Task<IReadOnlyList<string>> KeysMentioningAsync(string prefix, Guid id) => KeysAsync($"{prefix}*{id:D}*");
 
-    public Task<RespValue> ExecuteAsync(string command, params object[] args) => _redis.ExecuteAsync(command, args);
+    /// <summary>A raw command; the first argument is the key (so a cluster routes it to its node).</summary>
+    public Task<RedisResult> ExecuteAsync(string command, params object[] args) =>
+        Db.ExecuteAsync(command, args.Select((arg, i) => i == 0 && arg is string key ? (object)new RedisKey(key) : arg).ToArray());
 
     /// <summary>
     /// Every key matching <paramref name="pattern"/> (all keys by default) with its type and whole value, in key order:
@@ -30,34 +74,25 @@ public sealed class RedisInspector(RedisServerFixture server) : IAsyncDisposable
         var dump = new SortedDictionary<string, string>(StringComparer.Ordinal);
         foreach (var key in await KeysAsync(pattern))
         {
-            var type = (await _redis.ExecuteAsync("TYPE", key)).AsString();
+            var type = await Db.KeyTypeAsync(key);
             string[]? items = type switch
             {
-                "string" => [(await _redis.ExecuteAsync("GET", key)).AsString() ?? string.Empty],
-                "hash" => Pairs((await _redis.ExecuteAsync("HGETALL", key)).Items).OrderBy(p => p, StringComparer.Ordinal).ToArray(),
-                "list" => Strings((await _redis.ExecuteAsync("LRANGE", key, 0, -1)).Items),
-                "set" => Strings((await _redis.ExecuteAsync("SMEMBERS", key)).Items).Order(StringComparer.Ordinal).ToArray(),
-                "zset" => Pairs((await _redis.ExecuteAsync("ZRANGE", key, 0, -1, "WITHSCORES")).Items).ToArray(),
-                "none" => null,
+                RedisType.String => [(await Db.StringGetAsync(key)).ToString()],
+                RedisType.Hash => (await Db.HashGetAllAsync(key)).Select(e => e.Name + "\u001E" + e.Value).Order(StringComparer.Ordinal).ToArray(),
+                RedisType.List => (await Db.ListRangeAsync(key)).Select(v => v.ToString()).ToArray(),
+                RedisType.Set => (await Db.SetMembersAsync(key)).Select(v => v.ToString()).Order(StringComparer.Ordinal).ToArray(),
+                RedisType.SortedSet => (await Db.SortedSetRangeByRankWithScoresAsync(key))
+                    .Select(e => e.Element + "\u001E" + e.Score.ToString("R", CultureInfo.InvariantCulture)).ToArray(),
+                RedisType.None => null,
                 _ => [$"<{type}>"],
             };
             if (items is not null)
             {
-                dump[key] = type + ":" + string.Join('\u001F', items);
+                dump[key] = type.ToString().ToLowerInvariant() switch { "sortedset" => "zset", var name => name } + ":" + string.Join('\u001F', items);
             }
         }
 
         return dump;
-
-        static string[] Strings(IReadOnlyList<RespValue> values) => values.Select(v => v.AsString() ?? string.Empty).ToArray();
-
-        static IEnumerable<string> Pairs(IReadOnlyList<RespValue> values)
-        {
-            for (var i = 0; i + 1 < values.Count; i += 2)
-            {
-                yield return values[i].AsString() + "\u001E" + values[i + 1].AsString();
-            }
-        }
     }
 
     /// <summary>Every key and value (see <see cref="DumpAsync"/>) as one text, to search for values that must not be stored.</summary>

@@ -16,7 +16,7 @@ public static class Wait
                     return;
                 }
             }
-            catch (Exception ex) when (ex is HttpRequestException or TaskCanceledException or Distributed.Redis.RedisException)
+            catch (Exception ex) when (ex is HttpRequestException or TaskCanceledException or StackExchange.Redis.RedisException or StackExchange.Redis.RedisTimeoutException)
             {
                 last = ex;
             }

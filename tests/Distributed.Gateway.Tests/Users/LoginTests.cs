@@ -200,7 +200,7 @@ public sealed class LoginTests
         using var client = _env.Gateway.CreateBearerClient(_token);
         var session = await client.CreateSessionAsync();
 
-        var owner = await _env.Inspector.ExecuteAsync("HGET", $"{_env.Gateway.KeyPrefix}session:{session}", "owner");
+        var owner = await _env.Inspector.ExecuteAsync("HGET", $"{_env.Gateway.KeyPrefix}{{{session}}}:session", "owner");
 
         Assert.That(owner.AsString(), Is.EqualTo(_user.Id));
         using var other = _env.Gateway.CreateClient(TestKeys.Admin);

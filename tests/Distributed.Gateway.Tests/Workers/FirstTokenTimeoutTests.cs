@@ -81,7 +81,7 @@ public sealed class FirstTokenTimeoutTests
             await response.ExpectProblemAsync(HttpStatusCode.GatewayTimeout);
         }
 
-        Assert.That(await _env.Inspector.KeysAsync($"{_gateway.KeyPrefix}conversation:{conversation:D}:lock"), Is.Empty);
+        Assert.That(await _env.Inspector.KeysAsync($"{_gateway.KeyPrefix}*:conversation:{conversation:D}:lock"), Is.Empty);
         Assert.That(await _client.GetTurnsAsync(session, conversation), Is.Empty);
     }
 }

@@ -71,6 +71,6 @@ public sealed class MidStreamFailureTests
 
         await response.ExpectProblemAsync(HttpStatusCode.BadGateway);
         Assert.That(await _client.GetTurnsAsync(session, conversation), Is.Empty, "no half-written turn");
-        Assert.That(await _env.Inspector.KeysAsync($"{_gateway.KeyPrefix}conversation:{conversation:D}:lock"), Is.Empty, "the lock is released");
+        Assert.That(await _env.Inspector.KeysAsync($"{_gateway.KeyPrefix}*:conversation:{conversation:D}:lock"), Is.Empty, "the lock is released");
     }
 }

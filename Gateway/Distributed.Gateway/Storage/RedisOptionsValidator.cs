@@ -1,6 +1,7 @@
 using Microsoft.Extensions.Options;
+using StackExchange.Redis;
 
-namespace Distributed.Redis;
+namespace Distributed.Gateway.Storage;
 
 /// <summary>Rejects unusable settings at startup (ValidateOnStart) instead of at the first command.</summary>
 internal sealed class RedisOptionsValidator : IValidateOptions<RedisOptions>
@@ -8,14 +9,31 @@ internal sealed class RedisOptionsValidator : IValidateOptions<RedisOptions>
     public ValidateOptionsResult Validate(string? name, RedisOptions options)
     {
         var failures = new List<string>();
-        if (string.IsNullOrWhiteSpace(options.Host))
+        if (!string.IsNullOrWhiteSpace(options.ConnectionString))
         {
-            failures.Add("Redis Host is required.");
+            try
+            {
+                ConfigurationOptions.Parse(options.ConnectionString);
+            }
+            catch (ArgumentException ex)
+            {
+                // The parser's message names the option, never its value, so no password reaches the log.
+                failures.Add($"Redis ConnectionString is invalid: {ex.Message}");
+            }
+        }
+        else if (options.Endpoints.Count == 0 && string.IsNullOrWhiteSpace(options.Host))
+        {
+            failures.Add("Redis Host (or Endpoints, or ConnectionString) is required.");
         }
 
         if (options.Port is < 1 or > 65535)
         {
             failures.Add($"Redis Port must be 1-65535, got {options.Port}.");
+        }
+
+        foreach (var endpoint in options.Endpoints.Where(e => EndPointCollection.TryParse(e) is null))
+        {
+            failures.Add($"Redis Endpoints entry '{endpoint}' is not host:port.");
         }
 
         if (options.Database < 0)
@@ -32,18 +50,7 @@ internal sealed class RedisOptionsValidator : IValidateOptions<RedisOptions>
         CheckPositive(failures, nameof(options.ConnectTimeout), options.ConnectTimeout, allowInfinite: false);
         CheckPositive(failures, nameof(options.ReconnectInitialDelay), options.ReconnectInitialDelay, allowInfinite: false);
         CheckPositive(failures, nameof(options.ReconnectMaxDelay), options.ReconnectMaxDelay, allowInfinite: false);
-
         return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);
-    }
-
-    /// <summary>Shared with the <see cref="RedisConnection"/> constructor so hand-built options are checked too.</summary>
-    internal static void ThrowIfInvalid(RedisOptions options)
-    {
-        var result = new RedisOptionsValidator().Validate(null, options);
-        if (result.Failed)
-        {
-            throw new OptionsValidationException(Options.DefaultName, typeof(RedisOptions), result.Failures);
-        }
     }
 
     private static void CheckPositive(List<string> failures, string name, TimeSpan value, bool allowInfinite)

@@ -3,16 +3,29 @@ using System.Net;
 using System.Net.Sockets;
 using System.Text;
 
-namespace Distributed.Redis.Tests;
+namespace Distributed.Gateway.Tests.Support;
 
 /// <summary>
 /// A throwaway <c>redis-server</c> process on a free loopback port with its own temp directory, no persistence.
-/// Self-contained (no dependency on the client under test or on NUnit) so other test projects can reference or
-/// copy this file. <see cref="StopAsync"/> / <see cref="StartAsync()"/> restart it on the same port to exercise
-/// reconnects. Set REDIS_SERVER to use a binary other than the one on PATH or /usr/bin/redis-server.
+/// Locked down like production (deploy/redis/entrypoint.sh): protected mode on, the <c>default</c> user behind a
+/// password nobody is given, an application user with a password and the same rules as there (what the gateway
+/// logs in as), and an admin user for the test's own look at the data. Self-contained (no Redis client, no NUnit).
+/// <see cref="StopAsync"/> / <see cref="StartAsync()"/> restart it on the same port to exercise reconnects. Set
+/// REDIS_SERVER to use a binary other than the one on PATH or /usr/bin/redis-server.
 /// </summary>
-public sealed class RedisServerFixture : IAsyncDisposable
+public sealed class RedisServerFixture : IRedisTarget, IAsyncDisposable
 {
+    public const string AppUser = "gateway";
+
+    public const string AdminUser = "admin";
+
+    // The application user's rules in deploy/redis/entrypoint.sh (a password instead of its hash).
+    private static readonly string[] AppRules =
+    [
+        "on", "~*", "resetchannels", "+@all", "-@dangerous",
+        "-flushall", "-flushdb", "-keys", "-config", "-debug", "-shutdown", "-script|flush", "-function",
+    ];
+
     private static readonly TimeSpan StartupTimeout = TimeSpan.FromSeconds(15);
 
     private readonly string _executable;
@@ -20,12 +33,13 @@ public sealed class RedisServerFixture : IAsyncDisposable
     private readonly IReadOnlyList<string> _extraArgs;
     private Process? _process;
 
-    private RedisServerFixture(string executable, int port, string? password, IReadOnlyList<string> extraArgs)
+    private RedisServerFixture(string executable, int port, IReadOnlyList<string> extraArgs, string? appPassword, string? adminPassword)
     {
         _executable = executable;
         Port = port;
-        Password = password;
         _extraArgs = extraArgs;
+        AppPassword = appPassword ?? NewPassword();
+        AdminPassword = adminPassword ?? NewPassword();
         _directory = Directory.CreateTempSubdirectory("redis-test-").FullName;
     }
 
@@ -33,19 +47,31 @@ public sealed class RedisServerFixture : IAsyncDisposable
 
     public int Port { get; }
 
-    /// <summary>The <c>requirepass</c> password, or null when the server is open.</summary>
-    public string? Password { get; }
+    /// <summary>Password of <see cref="AppUser"/>, new for every server.</summary>
+    public string AppPassword { get; }
 
-    /// <summary><c>host:port[,password=..]</c>, the format understood by RedisOptions.FromConnectionString.</summary>
-    public string ConnectionString => Password is null ? $"{Host}:{Port}" : $"{Host}:{Port},password={Password}";
+    /// <summary>Password of <see cref="AdminUser"/> (every command), for the tests' own client.</summary>
+    public string AdminPassword { get; }
+
+    public IReadOnlyList<string> Endpoints => [$"{Host}:{Port}"];
+
+    /// <summary>The temp directory (working directory, log, data).</summary>
+    public string DataDirectory => _directory;
 
     public bool IsRunning => _process is { HasExited: false };
 
     /// <summary>Starts a server on a free port and waits until it answers PING.</summary>
+    /// <param name="clusterBus">Pick a port whose cluster bus port (+10000) is free too.</param>
+    /// <param name="appPassword">The application user's password (new when null; a cluster's nodes share one).</param>
     public static async Task<RedisServerFixture> StartNewAsync(
-        string? password = null, IReadOnlyList<string>? extraArgs = null, CancellationToken cancellationToken = default)
+        IReadOnlyList<string>? extraArgs = null,
+        bool clusterBus = false,
+        string? appPassword = null,
+        string? adminPassword = null,
+        CancellationToken cancellationToken = default)
     {
-        var fixture = new RedisServerFixture(FindExecutable(), GetFreePort(), password, extraArgs ?? []);
+        var port = clusterBus ? GetFreePortWithBus() : FreePort.Next();
+        var fixture = new RedisServerFixture(FindExecutable(), port, extraArgs ?? [], appPassword, adminPassword);
         try
         {
             await fixture.StartAsync(cancellationToken).ConfigureAwait(false);
@@ -134,11 +160,35 @@ public sealed class RedisServerFixture : IAsyncDisposable
         yield return "no";
         yield return "--logfile";
         yield return Path.Combine(_directory, "redis.log");
-        if (Password is not null)
+        yield return "--protected-mode";
+        yield return "yes";
+        // The default user has a password nobody is given rather than being off: Redis 7.0 replays the append-only
+        // file's MULTI/EXEC blocks (every script's writes) as the default user and drops them when it may not run them.
+        yield return "--user";
+        yield return "default";
+        yield return "reset";
+        yield return "on";
+        yield return ">" + NewPassword();
+        yield return "~*";
+        yield return "&*";
+        yield return "+@all";
+        yield return "--user";
+        yield return AppUser;
+        yield return "reset";
+        yield return ">" + AppPassword;
+        foreach (var rule in AppRules)
         {
-            yield return "--requirepass";
-            yield return Password;
+            yield return rule;
         }
+
+        yield return "--user";
+        yield return AdminUser;
+        yield return "reset";
+        yield return "on";
+        yield return ">" + AdminPassword;
+        yield return "~*";
+        yield return "&*";
+        yield return "+@all";
 
         foreach (var arg in _extraArgs)
         {
@@ -173,7 +223,7 @@ public sealed class RedisServerFixture : IAsyncDisposable
         }
     }
 
-    /// <summary>A raw RESP PING (with AUTH first when needed), independent of any client library.</summary>
+    /// <summary>A raw RESP AUTH (as the admin user) and PING, independent of any client library.</summary>
     private async Task<bool> TryPingAsync(CancellationToken cancellationToken)
     {
         try
@@ -182,16 +232,12 @@ public sealed class RedisServerFixture : IAsyncDisposable
             await client.ConnectAsync(IPAddress.Loopback, Port, cancellationToken).ConfigureAwait(false);
             var stream = client.GetStream();
             var request = new StringBuilder();
-            if (Password is not null)
-            {
-                request.Append($"*2\r\n$4\r\nAUTH\r\n${Encoding.UTF8.GetByteCount(Password)}\r\n{Password}\r\n");
-            }
-
+            request.Append($"*3\r\n$4\r\nAUTH\r\n${AdminUser.Length}\r\n{AdminUser}\r\n${AdminPassword.Length}\r\n{AdminPassword}\r\n");
             request.Append("*1\r\n$4\r\nPING\r\n");
             await stream.WriteAsync(Encoding.UTF8.GetBytes(request.ToString()), cancellationToken).ConfigureAwait(false);
 
             // Every reply to AUTH / PING is a single line, so count lines to know when all have arrived.
-            var expectedReplies = Password is null ? 1 : 2;
+            const int expectedReplies = 2;
             var received = new StringBuilder();
             var buffer = new byte[256];
             while (received.ToString().Split("\r\n").Length - 1 < expectedReplies)
@@ -223,13 +269,39 @@ public sealed class RedisServerFixture : IAsyncDisposable
         return File.Exists(path) ? File.ReadAllText(path) : "(no log)";
     }
 
-    private static int GetFreePort()
+    internal static string NewPassword() => Convert.ToHexString(Guid.NewGuid().ToByteArray());
+
+    private static int GetFreePortWithBus()
     {
-        // The OS picks a free port; redis-server binds it right after. A tiny race, acceptable for tests.
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
+        // Ephemeral ports are often above 55535, where +10000 does not exist: try the range below instead.
+        for (var attempt = 0; attempt < 200; attempt++)
+        {
+            var port = Random.Shared.Next(20000, 40000);
+            if (IsFree(port) && IsFree(port + 10000))
+            {
+                return port;
+            }
+        }
+
+        throw new InvalidOperationException("No free port pair (port, port + 10000) for a cluster node.");
     }
+
+    private static bool IsFree(int port)
+    {
+        try
+        {
+            using var listener = new TcpListener(IPAddress.Loopback, port);
+            listener.Start();
+            return true;
+        }
+        catch (SocketException)
+        {
+            return false;
+        }
+    }
+
+    /// <summary>redis-cli next to redis-server (the cluster fixture creates the cluster with it).</summary>
+    internal static string FindCli() => Path.Combine(Path.GetDirectoryName(FindExecutable())!, "redis-cli");
 
     private static string FindExecutable()
     {
