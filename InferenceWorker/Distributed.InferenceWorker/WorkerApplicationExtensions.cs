@@ -1,3 +1,4 @@
+using Distributed.InferenceWorker.Caching;
 using Distributed.InferenceWorker.Models;
 using Distributed.InferenceWorker.Native;
 using Distributed.InferenceWorker.Services;
@@ -36,6 +37,7 @@ public static class WorkerApplicationExtensions
         builder.Services.AddSingleton<WorkerReadiness>();
         builder.Services.AddSingleton<ModelCatalog>();
         builder.Services.AddSingleton<ModelManager>();
+        builder.Services.AddSingleton(sp => new HostKvCache(sp.GetRequiredService<Microsoft.Extensions.Options.IOptions<WorkerOptions>>().Value.HostCacheBytes));
         builder.Services.AddHostedService<LlamaStartup>();
         return builder;
     }

@@ -25,4 +25,17 @@ public static class RendezvousHash
     /// <summary>The nodes from the first choice for <paramref name="key"/> to the last.</summary>
     public static IEnumerable<T> Rank<T>(string key, IEnumerable<T> nodes, Func<T, string> name) =>
         nodes.OrderByDescending(n => Weight(key, name(n))).ThenBy(name, StringComparer.Ordinal);
+
+    /// <summary>
+    /// Weighted ranking: a node is the first choice for a share of the keys proportional to its weight (for example
+    /// its sequence capacity), with the same stability (score = -weight / ln(u), u the key's hash mapped into (0, 1)).
+    /// </summary>
+    public static IEnumerable<T> Rank<T>(string key, IEnumerable<T> nodes, Func<T, string> name, Func<T, double> weight) =>
+        nodes.OrderByDescending(n => Score(Weight(key, name(n)), Math.Max(weight(n), double.Epsilon))).ThenBy(name, StringComparer.Ordinal);
+
+    private static double Score(ulong hash, double weight)
+    {
+        var unit = ((hash >> 11) + 0.5) / (1UL << 53);
+        return -weight / Math.Log(unit);
+    }
 }

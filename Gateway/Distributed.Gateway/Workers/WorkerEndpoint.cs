@@ -72,6 +72,10 @@ public sealed class WorkerEndpoint : IDisposable
     /// <summary>Sequences busy on the worker: the larger of its last status and what this gateway has in flight there.</summary>
     public int Load => Math.Max(Status is { } s ? s.ActiveSequences + s.QueuedSequences : 0, InFlight);
 
+    /// <summary>Sequences the worker runs at once for the model (its loaded status, else the worker's setting; 1 when unknown).</summary>
+    public int Capacity(string model) =>
+        FindModel(model) is { } info && LoadedStatus(info.Name) is { Capacity: > 0 } loaded ? loaded.Capacity : Math.Max(1, Status?.Capacity ?? 1);
+
     internal void BeginCall() => Interlocked.Increment(ref _inFlight);
 
     internal void EndCall() => Interlocked.Decrement(ref _inFlight);

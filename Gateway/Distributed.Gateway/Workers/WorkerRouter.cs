@@ -54,21 +54,22 @@ public sealed class WorkerRouter(WorkerPool pool, IOptions<WorkersOptions> optio
             return null;
         }
 
-        return string.IsNullOrEmpty(affinityKey)
+        return string.IsNullOrEmpty(affinityKey) || !options.Value.ConversationAffinity
             ? PickLeastBusy(model, candidates)
-            : PickByAffinity(affinityKey, candidates, options.Value.AffinityLoadFactor);
+            : PickByAffinity(model, affinityKey, candidates, options.Value.AffinityLoadFactor);
     }
 
     /// <summary>
-    /// The first rendezvous choice whose load stays within <paramref name="loadFactor"/> x the average (plus one
-    /// sequence, so an idle pool never spills); the least loaded when every worker is over that bound.
+    /// The first rendezvous choice (weighted by sequence capacity) whose load stays within <paramref name="loadFactor"/>
+    /// x its share of the pool's load (plus one sequence, so an idle pool never spills); else the least utilized.
     /// </summary>
-    internal static WorkerEndpoint PickByAffinity(string affinityKey, IReadOnlyList<WorkerEndpoint> candidates, double loadFactor)
+    internal static WorkerEndpoint PickByAffinity(string model, string affinityKey, IReadOnlyList<WorkerEndpoint> candidates, double loadFactor)
     {
-        var average = candidates.Average(e => (double)e.Load);
-        var bound = (average * loadFactor) + 1;
-        var ranked = RendezvousHash.Rank(affinityKey, candidates, e => e.Address.ToString()).ToArray();
-        return ranked.FirstOrDefault(e => e.Load <= bound) ?? ranked.MinBy(e => e.Load)!;
+        var capacity = candidates.ToDictionary(e => e, e => (double)Math.Max(1, e.Capacity(model)));
+        var utilization = candidates.Sum(e => (double)e.Load) / capacity.Values.Sum();
+        var ranked = RendezvousHash.Rank(affinityKey, candidates, e => e.Address.ToString(), e => capacity[e]).ToArray();
+        return ranked.FirstOrDefault(e => e.Load <= (loadFactor * utilization * capacity[e]) + 1)
+            ?? ranked.MinBy(e => e.Load / capacity[e])!;
     }
 
     private static WorkerEndpoint PickLeastBusy(string model, WorkerEndpoint[] candidates)

@@ -40,6 +40,12 @@ public sealed class WorkersOptions
     public TimeSpan BreakerDuration { get; set; } = TimeSpan.FromSeconds(10);
 
     /// <summary>
+    /// Route each conversation to the same worker (rendezvous hashing of its id, weighted by capacity), so its KV cache
+    /// is there next turn. Off: every generation goes to the worker with the most free sequences.
+    /// </summary>
+    public bool ConversationAffinity { get; set; } = true;
+
+    /// <summary>
     /// Conversation affinity gives way when the conversation's worker has more than this many times the average load
     /// (plus one sequence): then the next rendezvous choice serves the turn.
     /// </summary>

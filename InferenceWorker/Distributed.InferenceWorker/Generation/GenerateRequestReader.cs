@@ -25,9 +25,18 @@ public static class GenerateRequestReader
             throw Invalid($"stop takes at most {MaxStopStrings} non-empty strings of at most {MaxStopLength} characters.");
         }
 
-        var tokens = Tokenize(request, model);
         var maxTokens = sampling.MaxTokens > 0 ? sampling.MaxTokens : defaultMaxTokens;
-        return new GenerationJob(tokens, settings, maxTokens, [.. sampling.Stop], request.CacheKey, cancellationToken);
+        var cacheKey = string.IsNullOrEmpty(request.CacheKey) ? null : request.CacheKey;
+        switch (request.InputCase)
+        {
+            case GenerateRequest.InputOneofCase.Prompt when request.Prompt.Length > 0:
+                var tokens = model.Engine.Vocabulary.Tokenize(request.Prompt, addSpecial: true, parseSpecial: false);
+                return new GenerationJob(tokens, settings, maxTokens, [.. sampling.Stop], cacheKey, cancellationToken);
+            case GenerateRequest.InputOneofCase.Chat when request.Chat.Messages.Count > 0:
+                return ChatJob(request, model, settings, maxTokens, cacheKey, cancellationToken);
+            default:
+                throw Invalid("The request needs a non-empty prompt or at least one chat message.");
+        }
     }
 
     public static SamplingSettings ReadSampling(SamplingParams p)
@@ -50,27 +59,51 @@ public static class GenerateRequestReader
         return settings;
     }
 
-    private static int[] Tokenize(GenerateRequest request, LoadedModel model)
+    /// <summary>
+    /// A chat prompt: rendered with the model's template, tokenized as a continuation of the conversation's last
+    /// turn when it still says the same (<see cref="PromptContinuation"/>), and with fit_context fitted to the window.
+    /// </summary>
+    private static GenerationJob ChatJob(
+        GenerateRequest request, LoadedModel model, SamplingSettings settings, int maxTokens, string? cacheKey, CancellationToken cancellationToken)
     {
-        var vocabulary = model.Engine.Vocabulary;
-        switch (request.InputCase)
+        var turns = request.Chat.Messages.Select(m =>
         {
-            case GenerateRequest.InputOneofCase.Prompt when request.Prompt.Length > 0:
-                return vocabulary.Tokenize(request.Prompt, addSpecial: true, parseSpecial: false);
-            case GenerateRequest.InputOneofCase.Chat when request.Chat.Messages.Count > 0:
-                var turns = request.Chat.Messages.Select(m =>
-                {
-                    var role = m.Role.ToLowerInvariant();
-                    Check(Roles.Contains(role), $"Unknown chat role '{m.Role}' (use system, user or assistant).");
-                    return new ChatTurn(role, m.Content);
-                }).ToArray();
-                var (prompt, templated) = PromptFormatter.Format(model.ChatTemplate, turns);
-                var tokens = vocabulary.Tokenize(prompt, addSpecial: true, parseSpecial: templated);
-                // Templates that write BOS themselves would get a second one from add_special.
-                return tokens.Length > 1 && tokens[0] == vocabulary.Bos && tokens[1] == vocabulary.Bos ? tokens[1..] : tokens;
-            default:
-                throw Invalid("The request needs a non-empty prompt or at least one chat message.");
+            var role = m.Role.ToLowerInvariant();
+            Check(Roles.Contains(role), $"Unknown chat role '{m.Role}' (use system, user or assistant).");
+            return new ChatTurn(role, m.Content);
+        }).ToArray();
+        var engine = model.Engine;
+        var last = engine.Transcripts.Find(cacheKey);
+        var rendered = new Dictionary<int, RenderedPrompt>();
+        RenderedPrompt Render(IReadOnlyList<ChatTurn> messages)
+        {
+            if (!rendered.TryGetValue(messages.Count, out var prompt))
+            {
+                prompt = RenderedPrompt.Create(model.ChatTemplate, engine.Vocabulary, messages, last);
+                rendered[messages.Count] = prompt;
+            }
+
+            return prompt;
         }
+
+        FittedPrompt? fit = null;
+        var chosen = turns;
+        if (request.FitContext)
+        {
+            Check(request.HistoryOffset >= 0, "history_offset must not be negative.");
+            var room = engine.ContextLength - Math.Min(maxTokens, engine.ContextLength / 2);
+            fit = ContextFitter.Fit(turns, request.HistoryOffset, last?.FirstKept, room, messages => Render(messages).Tokens);
+            chosen = [.. fit.Messages];
+        }
+
+        var final = Render(chosen);
+        return new GenerationJob(final.Tokens, settings, maxTokens, [.. request.Sampling?.Stop ?? []], cacheKey, cancellationToken)
+        {
+            PromptText = cacheKey is null ? null : final.Text,
+            Templated = final.Templated,
+            Fit = fit,
+            MessagesSent = turns.Length,
+        };
     }
 
     private static void Check(bool condition, string message)

@@ -1,48 +1,53 @@
-using System.Diagnostics;
 using Distributed.Contracts.Inference.V1;
-using Distributed.InferenceWorker.Services;
+using Distributed.InferenceWorker.Caching;
 using Distributed.InferenceWorker.Native;
+using Distributed.InferenceWorker.Services;
 
 namespace Distributed.InferenceWorker.Generation;
 
 /// <summary>
 /// Continuous batching for one loaded model: a dedicated thread runs a decode loop that puts every active
-/// sequence's next token and chunks of waiting prompts into one shared <c>llama_batch</c> per step.
-/// Requests past the slot count wait in a bounded queue.
+/// sequence's next token and chunks of waiting prompts into one shared <c>llama_batch</c> per step. The parts:
+/// <see cref="JobQueue"/> (admission), <see cref="SlotAssigner"/> (slots and their cached cells, with the host KV
+/// tier), <see cref="BatchPlanner"/> (what each step decodes), <see cref="TokenSampler"/> (sampling and streaming)
+/// and <see cref="SlotCompletion"/> (how a job ends).
 /// </summary>
 public sealed partial class GenerationEngine : IDisposable
 {
     private readonly SafeLlamaContextHandle _context;
-    private readonly LlamaVocabulary _vocabulary;
-    private readonly IntPtr _memory;
     private readonly SequenceSlot[] _slots;
-    private readonly LinkedList<GenerationJob> _queue = new();
-    private readonly Lock _gate = new();
+    private readonly JobQueue _queue;
     private readonly AutoResetEvent _wake = new(false);
     private readonly SafeLlamaBatchHandle _batch;
     private readonly Thread _thread;
     private readonly ILogger _logger;
     private readonly EngineSettings _settings;
-    private readonly int _prefillChunk;
+    private readonly SlotAssigner _assigner;
+    private readonly BatchPlanner _planner;
+    private readonly TokenSampler _sampler;
+    private readonly SlotCompletion _completion;
     private SafeGgmlThreadpoolHandle? _threadpool;
     private volatile bool _stopping;
     private int _active;
-    private int _nextPrefill;
 
-    public GenerationEngine(string name, SafeLlamaContextHandle context, LlamaVocabulary vocabulary, EngineSettings settings, ILogger logger)
+    public GenerationEngine(
+        string name, SafeLlamaContextHandle context, LlamaVocabulary vocabulary, EngineSettings settings, HostKvCache? hostCache, ILogger logger)
     {
         _context = context;
-        _vocabulary = vocabulary;
+        Vocabulary = vocabulary;
         _logger = logger;
         _settings = settings;
-        _memory = NativeMethods.llama_get_memory(context);
+        var memory = NativeMethods.llama_get_memory(context);
         Capacity = (int)NativeMethods.llama_n_seq_max(context);
         ContextLength = Math.Min(settings.SequenceContext, (int)NativeMethods.llama_n_ctx_seq(context));
         BatchSize = (int)NativeMethods.llama_n_batch(context);
-        // While other sequences are generating, a long prompt advances in smaller chunks so their tokens keep flowing.
-        _prefillChunk = Math.Max(32, BatchSize / 2);
         _slots = Enumerable.Range(0, Capacity).Select(i => new SequenceSlot(i)).ToArray();
+        _queue = new JobQueue(Capacity, settings.QueueLimit);
         _batch = SafeLlamaBatchHandle.Create(BatchSize);
+        _completion = new SlotCompletion(memory, Transcripts, () => Interlocked.Decrement(ref _active));
+        _assigner = new SlotAssigner(context, memory, _slots, name, hostCache, logger);
+        _planner = new BatchPlanner(_batch, BatchSize, ContextLength, _completion);
+        _sampler = new TokenSampler(context, vocabulary, settings.StreamInterval, _completion);
         AttachThreadpool();
         _thread = new Thread(Run) { IsBackground = true, Name = $"decode:{name}" };
         _thread.Start();
@@ -58,18 +63,12 @@ public sealed partial class GenerationEngine : IDisposable
 
     public int ActiveSequences => Volatile.Read(ref _active);
 
-    public int QueuedSequences
-    {
-        get
-        {
-            lock (_gate)
-            {
-                return _queue.Count;
-            }
-        }
-    }
+    public int QueuedSequences => _queue.Count;
 
-    public LlamaVocabulary Vocabulary => _vocabulary;
+    public LlamaVocabulary Vocabulary { get; }
+
+    /// <summary>Each conversation's last turn, for the next turn's tokens (<see cref="PromptContinuation"/>).</summary>
+    public TranscriptStore Transcripts { get; } = new();
 
     /// <summary>Queues a job; RESOURCE_EXHAUSTED when the queue is full, INVALID_ARGUMENT when the prompt cannot fit.</summary>
     public void Enqueue(GenerationJob job)
@@ -94,21 +93,7 @@ public sealed partial class GenerationEngine : IDisposable
         job.Registration = job.CancellationToken.Register(static state => ((AutoResetEvent)state!).Set(), _wake);
         try
         {
-            lock (_gate)
-            {
-                if (_stopping)
-                {
-                    throw new WorkerException(ErrorReason.ModelUnloading, "The model is being unloaded.");
-                }
-
-                if (ActiveSequences + _queue.Count >= Capacity + _settings.QueueLimit)
-                {
-                    throw new WorkerException(ErrorReason.QueueFull,
-                        $"The model is busy: {Capacity} sequences are generating and {_queue.Count} requests are waiting (limit {_settings.QueueLimit}).");
-                }
-
-                _queue.AddLast(job);
-            }
+            _queue.Add(job, () => ActiveSequences);
         }
         catch
         {
@@ -121,11 +106,7 @@ public sealed partial class GenerationEngine : IDisposable
 
     public void Dispose()
     {
-        lock (_gate)
-        {
-            _stopping = true;
-        }
-
+        _stopping = true;
         _wake.Set();
         _thread.Join();
         _batch.Dispose();
@@ -171,7 +152,7 @@ public sealed partial class GenerationEngine : IDisposable
                 }
 
                 FinishCancelled();
-                if (!BuildBatch())
+                if (!_planner.Build(_slots))
                 {
                     continue;
                 }
@@ -183,14 +164,14 @@ public sealed partial class GenerationEngine : IDisposable
                     continue;
                 }
 
-                SampleOutputs();
+                _sampler.SampleOutputs(_slots);
             }
             catch (Exception ex)
             {
                 LogLoopFailure(_logger, ex);
                 foreach (var slot in _slots.Where(s => !s.IsFree))
                 {
-                    Fail(slot, new WorkerException(ErrorReason.EngineFailed, "Generation failed inside the worker."));
+                    _completion.Fail(slot, new WorkerException(ErrorReason.EngineFailed, "Generation failed inside the worker."));
                 }
             }
         }
@@ -198,56 +179,27 @@ public sealed partial class GenerationEngine : IDisposable
         var unloaded = new WorkerException(ErrorReason.ModelUnloading, "The model was unloaded.");
         foreach (var slot in _slots.Where(s => !s.IsFree))
         {
-            Fail(slot, unloaded);
+            _completion.Fail(slot, unloaded);
         }
 
-        lock (_gate)
+        foreach (var job in _queue.Close())
         {
-            foreach (var job in _queue)
-            {
-                job.Complete(unloaded);
-            }
-
-            _queue.Clear();
+            job.Complete(unloaded);
         }
     }
 
-    /// <summary>Moves waiting jobs into free slots, preferring the slot that already holds most of the prompt.</summary>
+    /// <summary>Moves waiting jobs into free slots (see <see cref="SlotAssigner"/> for which slot).</summary>
     private void Admit()
     {
-        while (true)
+        while (_queue.TakeNext(
+                   _slots.Any(s => s.IsFree),
+                   cancelled => SlotCompletion.Complete(cancelled, string.Empty, SlotCompletion.Result(cancelled, FinishReason.Cancelled, null)),
+                   () => Interlocked.Increment(ref _active)) is { } job)
         {
-            GenerationJob? job;
-            lock (_gate)
-            {
-                for (var node = _queue.First; node is not null;)
-                {
-                    var next = node.Next;
-                    if (node.Value.CancellationToken.IsCancellationRequested)
-                    {
-                        _queue.Remove(node);
-                        Complete(node.Value, string.Empty, Result(node.Value, FinishReason.Cancelled, null));
-                    }
-
-                    node = next;
-                }
-
-                if (_queue.First is null || _slots.All(s => !s.IsFree))
-                {
-                    return;
-                }
-
-                job = _queue.First.Value;
-                _queue.RemoveFirst();
-                Interlocked.Increment(ref _active);
-            }
-
-            var slot = ChooseSlot(job);
-            var reused = slot.CommonPrefix(job.PromptTokens);
-            NativeMethods.llama_memory_seq_rm(_memory, slot.SequenceId, reused, -1);
             try
             {
-                slot.Start(job, reused, SamplerFactory.Create(job.Sampling, _vocabulary.TokenCount), new TokenTextDecoder(_vocabulary));
+                var (slot, reused) = _assigner.Assign(job);
+                slot.Start(job, reused, SamplerFactory.Create(job.Sampling, Vocabulary.TokenCount), new TokenTextDecoder(Vocabulary));
             }
             catch (Exception ex)
             {
@@ -258,143 +210,15 @@ public sealed partial class GenerationEngine : IDisposable
         }
     }
 
-    private SequenceSlot ChooseSlot(GenerationJob job)
-    {
-        var free = _slots.Where(s => s.IsFree).ToArray();
-        return free.FirstOrDefault(s => job.CacheKey is not null && s.CacheKey == job.CacheKey)
-            ?? free.OrderByDescending(s => s.CommonPrefix(job.PromptTokens)).ThenBy(s => s.LastUsed).First();
-    }
-
     private void FinishCancelled()
     {
         foreach (var slot in _slots)
         {
             if (slot.Job is { CancellationToken.IsCancellationRequested: true })
             {
-                Finish(slot, FinishReason.Cancelled);
+                _completion.Finish(slot, FinishReason.Cancelled);
             }
         }
-    }
-
-    /// <summary>Fills the batch: every generating sequence's pending token first, then prompt chunks within the budget.</summary>
-    private bool BuildBatch()
-    {
-        _batch.Clear();
-        var generating = 0;
-        foreach (var slot in _slots)
-        {
-            if (slot.Job is null || slot.IsPrefilling || slot.PendingToken < 0)
-            {
-                continue;
-            }
-
-            if (slot.Position >= ContextLength)
-            {
-                Finish(slot, FinishReason.ContextFull);
-                continue;
-            }
-
-            slot.BatchIndex = _batch.Add(slot.PendingToken, slot.Position, slot.SequenceId, wantLogits: true);
-            slot.CachedTokens.Add(slot.PendingToken);
-            slot.PendingToken = -1;
-            generating++;
-        }
-
-        var chunkLimit = generating > 0 ? _prefillChunk : BatchSize;
-        for (var k = 0; k < _slots.Length && _batch.Count < BatchSize; k++)
-        {
-            var slot = _slots[(_nextPrefill + k) % _slots.Length];
-            if (!slot.IsPrefilling)
-            {
-                continue;
-            }
-
-            var prompt = slot.Job!.PromptTokens;
-            var take = Math.Min(Math.Min(prompt.Length - slot.PrefillOffset, BatchSize - _batch.Count), chunkLimit);
-            for (var i = 0; i < take; i++)
-            {
-                var last = slot.PrefillOffset == prompt.Length - 1;
-                var index = _batch.Add(prompt[slot.PrefillOffset], slot.Position, slot.SequenceId, wantLogits: last);
-                slot.CachedTokens.Add(prompt[slot.PrefillOffset]);
-                slot.PrefillOffset++;
-                if (last)
-                {
-                    slot.BatchIndex = index;
-                }
-            }
-        }
-
-        _nextPrefill = (_nextPrefill + 1) % _slots.Length;
-        return _batch.Count > 0;
-    }
-
-    private void SampleOutputs()
-    {
-        foreach (var slot in _slots)
-        {
-            if (slot.Job is not { } job || slot.BatchIndex < 0)
-            {
-                continue;
-            }
-
-            var token = NativeMethods.llama_sampler_sample(slot.Sampler!, _context, slot.BatchIndex);
-            slot.BatchIndex = -1;
-            if (slot.FirstTokenAt == 0)
-            {
-                slot.FirstTokenAt = Stopwatch.GetTimestamp();
-            }
-
-            slot.Completion++;
-            if (_vocabulary.IsEndOfGeneration(token))
-            {
-                Finish(slot, FinishReason.Stop);
-                continue;
-            }
-
-            var text = slot.Stops!.Push(slot.Text!.Append(token));
-            if (slot.Stops.Stopped)
-            {
-                Finish(slot, FinishReason.Stop, text);
-                continue;
-            }
-
-            if (slot.Completion >= job.MaxTokens)
-            {
-                Finish(slot, FinishReason.Length, text);
-                continue;
-            }
-
-            Stream(slot, job, text);
-            slot.PendingToken = token;
-        }
-    }
-
-    /// <summary>
-    /// Sends text at once for the first delta, then at most once per stream interval: every delta wakes the server's
-    /// network threads, which on a small machine compete with the compute threads for the same cores.
-    /// </summary>
-    private void Stream(SequenceSlot slot, GenerationJob job, string text)
-    {
-        if (text.Length == 0)
-        {
-            return;
-        }
-
-        var now = Stopwatch.GetTimestamp();
-        if (slot.LastSentAt != 0 && Stopwatch.GetElapsedTime(slot.LastSentAt, now) < _settings.StreamInterval)
-        {
-            slot.Unsent.Append(text);
-            return;
-        }
-
-        if (slot.Unsent.Length > 0)
-        {
-            text = slot.Unsent.Append(text).ToString();
-            slot.Unsent.Clear();
-        }
-
-        slot.LastSentAt = now;
-        job.Write(new GenerationUpdate(text, null));
     }
 
     private void FailBatch(int rc)
@@ -410,73 +234,13 @@ public sealed partial class GenerationEngine : IDisposable
             // 1: no KV cell left for the batch. Other codes are errors; either way the touched sequences are cleared.
             if (rc == 1)
             {
-                Finish(slot, FinishReason.ContextFull);
+                _completion.Finish(slot, FinishReason.ContextFull);
             }
             else
             {
-                Fail(slot, new WorkerException(ErrorReason.EngineFailed, $"llama_decode failed ({rc})."));
+                _completion.Fail(slot, new WorkerException(ErrorReason.EngineFailed, $"llama_decode failed ({rc})."));
             }
         }
-    }
-
-    /// <summary>Ends a slot's job: sends the held-back text and the result; keeps the KV cells for the next turn unless cancelled or full.</summary>
-    private void Finish(SequenceSlot slot, FinishReason reason, string text = "")
-    {
-        var job = slot.Job!;
-        if (reason is not FinishReason.Cancelled && !slot.Stops!.Stopped)
-        {
-            text += slot.Stops.Push(slot.Text!.Flush()) + slot.Stops.Flush();
-        }
-
-        text = slot.Unsent + text;
-
-        var keep = reason is FinishReason.Stop or FinishReason.Length;
-        Complete(job, text, Result(job, reason, slot));
-        Release(slot, keep);
-    }
-
-    private void Fail(SequenceSlot slot, WorkerException error)
-    {
-        slot.Job!.Complete(error);
-        Release(slot, keepCache: false);
-    }
-
-    private void Release(SequenceSlot slot, bool keepCache)
-    {
-        if (!keepCache)
-        {
-            NativeMethods.llama_memory_seq_rm(_memory, slot.SequenceId, -1, -1);
-        }
-
-        slot.Finish(keepCache);
-        Interlocked.Decrement(ref _active);
-    }
-
-    private static void Complete(GenerationJob job, string text, GenerationResult result)
-    {
-        job.Write(new GenerationUpdate(text, result));
-        job.Complete();
-    }
-
-    private static GenerationResult Result(GenerationJob job, FinishReason reason, SequenceSlot? slot)
-    {
-        var now = Stopwatch.GetTimestamp();
-        var admitted = slot?.AdmittedAt ?? now;
-        var firstToken = slot is { FirstTokenAt: > 0 } ? slot.FirstTokenAt : now;
-        var completion = slot?.Completion ?? 0;
-        var prefilled = job.PromptTokens.Length - (slot?.ReusedTokens ?? 0);
-        var prefillSeconds = Stopwatch.GetElapsedTime(admitted, firstToken).TotalSeconds;
-        var decodeSeconds = Stopwatch.GetElapsedTime(firstToken, now).TotalSeconds;
-        return new GenerationResult(
-            reason,
-            job.PromptTokens.Length,
-            completion,
-            slot?.ReusedTokens ?? 0,
-            QueuedMs: Stopwatch.GetElapsedTime(job.EnqueuedAt, admitted).TotalMilliseconds,
-            PrefillMs: prefillSeconds * 1000,
-            PrefillTokensPerSecond: prefillSeconds > 0 ? prefilled / prefillSeconds : 0,
-            DecodeTokensPerSecond: completion > 1 && decodeSeconds > 0 ? (completion - 1) / decodeSeconds : 0,
-            TotalMs: Stopwatch.GetElapsedTime(job.EnqueuedAt, now).TotalMilliseconds);
     }
 
     [LoggerMessage(EventId = 20, Level = LogLevel.Error, Message = "The decode loop failed; its sequences were ended")]

@@ -31,6 +31,18 @@ public sealed class GenerationJob
 
     public CancellationToken CancellationToken { get; }
 
+    /// <summary>The rendered chat prompt the tokens came from (null for raw prompts): the next turn's continuation checks against it.</summary>
+    public string? PromptText { get; init; }
+
+    /// <summary>Whether the prompt was rendered by a chat template (its special tokens are parsed when text is tokenized).</summary>
+    public bool Templated { get; init; }
+
+    /// <summary>How the prompt was fitted into the window (fit_context), or null.</summary>
+    public FittedPrompt? Fit { get; init; }
+
+    /// <summary>Chat messages the request sent (for the fit report).</summary>
+    public int MessagesSent { get; init; }
+
     public long EnqueuedAt { get; } = Stopwatch.GetTimestamp();
 
     /// <summary>Wakes the decode loop when the caller cancels; disposed when the job ends.</summary>

@@ -48,6 +48,14 @@ internal sealed class SequenceSlot(int sequenceId)
     /// <summary>When the last delta went out; 0 before the first.</summary>
     public long LastSentAt { get; set; }
 
+    /// <summary>The answer's tokens as sampled (end-of-generation excluded), for the conversation's <see cref="Transcript"/>.</summary>
+    public List<int> Generated { get; } = [];
+
+    /// <summary>The answer's raw text as decoded (before stop strings), and where each generated token's text ends in it.</summary>
+    public System.Text.StringBuilder RawText { get; } = new();
+
+    public List<int> GeneratedEnds { get; } = [];
+
     public bool IsFree => Job is null;
 
     public bool IsPrefilling => Job is not null && PrefillOffset < Job.PromptTokens.Length;
@@ -55,11 +63,14 @@ internal sealed class SequenceSlot(int sequenceId)
     public int Position => CachedTokens.Count;
 
     /// <summary>Tokens of <paramref name="prompt"/> already in this slot's cache (kept below the prompt's length so one token is decoded).</summary>
-    public int CommonPrefix(int[] prompt)
+    public int CommonPrefix(int[] prompt) => CommonPrefix(CachedTokens, prompt);
+
+    /// <summary>How many leading tokens of <paramref name="prompt"/> <paramref name="cached"/> holds, at most all but the prompt's last.</summary>
+    public static int CommonPrefix(IReadOnlyList<int> cached, int[] prompt)
     {
-        var limit = Math.Min(CachedTokens.Count, prompt.Length - 1);
+        var limit = Math.Min(cached.Count, prompt.Length - 1);
         var n = 0;
-        while (n < limit && CachedTokens[n] == prompt[n])
+        while (n < limit && cached[n] == prompt[n])
         {
             n++;
         }
@@ -79,10 +90,21 @@ internal sealed class SequenceSlot(int sequenceId)
         Completion = 0;
         FirstTokenAt = 0;
         LastSentAt = 0;
+        Generated.Clear();
+        RawText.Clear();
+        GeneratedEnds.Clear();
         AdmittedAt = Stopwatch.GetTimestamp();
         Sampler = sampler;
         Text = text;
         Stops = new StopStringMatcher(job.Stop);
+    }
+
+    /// <summary>A conversation's saved state was restored into this (free) slot: its cells now hold <paramref name="tokens"/>.</summary>
+    public void Restore(string cacheKey, int[] tokens)
+    {
+        CachedTokens.Clear();
+        CachedTokens.AddRange(tokens);
+        CacheKey = cacheKey;
     }
 
     /// <summary>Ends the job; <paramref name="keepCache"/> false forgets the cached tokens (their cells were cleared).</summary>

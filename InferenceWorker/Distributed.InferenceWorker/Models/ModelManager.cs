@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using Distributed.Contracts.Inference.V1;
+using Distributed.InferenceWorker.Caching;
 using Distributed.InferenceWorker.Services;
 using Distributed.InferenceWorker.Generation;
 using Distributed.InferenceWorker.Native;
@@ -13,6 +14,7 @@ namespace Distributed.InferenceWorker.Models;
 /// </summary>
 public sealed partial class ModelManager(
     ModelCatalog catalog,
+    HostKvCache hostCache,
     IOptions<WorkerOptions> options,
     ILoggerFactory loggerFactory) : IDisposable
 {
@@ -228,6 +230,7 @@ public sealed partial class ModelManager(
                 new LlamaVocabulary(model),
                 new EngineSettings(_options.QueueLimit, threads, _options.ThreadPoll, _options.ThreadPriority,
                     TimeSpan.FromMilliseconds(_options.StreamIntervalMs), perSequence),
+                hostCache,
                 loggerFactory.CreateLogger<GenerationEngine>());
             var memory = Math.Max(ResidentBytes() - rssBefore, (long)NativeMethods.llama_model_size(model));
             var loaded = new LoadedModel(entry, model, context, engine, memory, Stopwatch.GetElapsedTime(started).TotalMilliseconds);
@@ -263,6 +266,7 @@ public sealed partial class ModelManager(
     {
         var before = ResidentBytes();
         model.Dispose();
+        hostCache.RemoveModel(model.Name);
         NativeMethods.malloc_trim(0);
         LogUnloaded(_logger, model.Name, before - ResidentBytes());
     }

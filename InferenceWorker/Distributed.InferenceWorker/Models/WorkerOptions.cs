@@ -78,6 +78,14 @@ public sealed class WorkerOptions
     [Range(32, 8192)]
     public int BatchSize { get; set; } = 512;
 
+    /// <summary>
+    /// Host memory for the KV states of conversations whose sequence slot went to another request (all models
+    /// together; least recently used first out). Their next turn restores the state instead of prefilling the whole
+    /// history again. 0 turns the tier off.
+    /// </summary>
+    [Range(0, long.MaxValue)]
+    public long HostCacheBytes { get; set; } = 2L << 30;
+
     /// <summary>Requests that may wait per model when every sequence is busy.</summary>
     [Range(0, 10_000)]
     public int QueueLimit { get; set; } = 64;

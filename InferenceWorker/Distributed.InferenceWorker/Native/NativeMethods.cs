@@ -128,6 +128,16 @@ internal static unsafe partial class NativeMethods
     [LibraryImport(Llama)]
     public static partial int llama_decode(SafeLlamaContextHandle context, LlamaBatch batch);
 
+    // --- per-sequence state (the host-memory KV tier) ---
+    [LibraryImport(Llama)]
+    public static partial nuint llama_state_seq_get_size(SafeLlamaContextHandle context, int seqId);
+
+    [LibraryImport(Llama)]
+    public static partial nuint llama_state_seq_get_data(SafeLlamaContextHandle context, byte* destination, nuint size, int seqId);
+
+    [LibraryImport(Llama)]
+    public static partial nuint llama_state_seq_set_data(SafeLlamaContextHandle context, byte* source, nuint size, int destinationSeqId);
+
     // --- batch ---
     [LibraryImport(Llama)]
     public static partial LlamaBatch llama_batch_init(int nTokens, int embd, int nSeqMax);

@@ -1,5 +1,6 @@
 using Distributed.Contracts.Inference.V1;
 using Grpc.Core;
+using Distributed.InferenceWorker.Caching;
 using Distributed.InferenceWorker.Generation;
 using Distributed.InferenceWorker.Models;
 using Distributed.InferenceWorker.Native;
@@ -9,7 +10,7 @@ using WireFinishReason = Distributed.Contracts.Inference.V1.FinishReason;
 namespace Distributed.InferenceWorker.Services;
 
 /// <summary>The <c>distributed.inference.v1.Inference</c> gRPC service.</summary>
-public sealed class InferenceService(ModelManager models, IOptions<WorkerOptions> options) : Inference.InferenceBase
+public sealed class InferenceService(ModelManager models, HostKvCache hostCache, IOptions<WorkerOptions> options) : Inference.InferenceBase
 {
     private readonly WorkerOptions _options = options.Value;
 
@@ -76,6 +77,20 @@ public sealed class InferenceService(ModelManager models, IOptions<WorkerOptions
             reply.MemoryUsedBytes += model.MemoryBytes;
         }
 
+        var cache = hostCache.Stats;
+        reply.HostCache = new HostCacheStatus
+        {
+            Bytes = cache.Bytes,
+            BudgetBytes = cache.BudgetBytes,
+            Entries = cache.Entries,
+            Hits = cache.Hits,
+            Misses = cache.Misses,
+            Saves = cache.Saves,
+            Evictions = cache.Evictions,
+            SaveMsTotal = cache.SaveMs,
+            RestoreMsTotal = cache.RestoreMs,
+        };
+
         return Task.FromResult(reply);
     }
 
@@ -104,6 +119,16 @@ public sealed class InferenceService(ModelManager models, IOptions<WorkerOptions
                     CompletionTokens = result.CompletionTokens,
                     CachedTokens = result.CachedTokens,
                 };
+                if (job.Fit is { } fit)
+                {
+                    reply.Fit = new PromptFit
+                    {
+                        MessagesUsed = fit.Messages.Count,
+                        MessagesDropped = job.MessagesSent - fit.Messages.Count,
+                        FirstMessageKept = fit.FirstKept,
+                    };
+                }
+
                 reply.Timings = new Timings
                 {
                     QueuedMs = result.QueuedMs,

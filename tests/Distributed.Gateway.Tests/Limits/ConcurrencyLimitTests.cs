@@ -25,6 +25,8 @@ public sealed class ConcurrencyLimitTests
         _gateway = await GatewayHost.StartAsync(_env.Redis, [_stalling.Address, _env.Worker.Address], settings: new Dictionary<string, string?>
         {
             ["Limits:User:ConcurrentGenerations"] = "1",
+            // Free capacity decides (not the conversation's rendezvous choice), so stories260K surely goes to the fake.
+            ["Workers:ConversationAffinity"] = "false",
         });
         await _gateway.WaitUntilReadyAsync();
         await Wait.UntilAsync(

@@ -19,7 +19,11 @@ public sealed class WorkerRetryTests
     {
         _env = await SharedEnvironment.GetAsync();
         _failing = await FakeWorker.StartAsync(FakeGenerate.Unavailable);
-        _gateway = await GatewayHost.StartAsync(_env.Redis, [_failing.Address, _env.Worker.Address]);
+        // Free capacity decides (not the conversation's rendezvous choice), so the failing fake is surely tried first.
+        _gateway = await GatewayHost.StartAsync(_env.Redis, [_failing.Address, _env.Worker.Address], settings: new Dictionary<string, string?>
+        {
+            ["Workers:ConversationAffinity"] = "false",
+        });
         using var anonymous = _gateway.CreateClient(apiKey: null);
         await Wait.UntilAsync(
             async () =>

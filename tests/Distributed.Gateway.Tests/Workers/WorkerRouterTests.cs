@@ -59,6 +59,17 @@ public sealed class WorkerRouterTests
     }
 
     [Test]
+    public void Rank_Weighted_FirstChoiceSharesFollowTheWeights()
+    {
+        string[] nodes = ["small", "large"];
+
+        var large = Enumerable.Range(0, 4000)
+            .Count(i => RendezvousHash.Rank($"key-{i}", nodes, n => n, n => n == "large" ? 3 : 1).First() == "large");
+
+        Assert.That(large, Is.InRange(2800, 3200), "a node of weight 3 next to one of weight 1 takes about three quarters");
+    }
+
+    [Test]
     public async Task Pick_SameConversation_SameWorkerEveryTime()
     {
         using var pool = await PoolAsync(3);
@@ -90,7 +101,7 @@ public sealed class WorkerRouterTests
 
         var picked = router.Pick(Model, new HashSet<WorkerEndpoint>(), "conversation-1")!;
 
-        var expected = RendezvousHash.Rank("conversation-1", pool.Endpoints, e => e.Address.ToString()).ElementAt(1);
+        var expected = RendezvousHash.Rank("conversation-1", pool.Endpoints, e => e.Address.ToString(), _ => 4).ElementAt(1);
         Assert.That(picked, Is.SameAs(expected));
     }
 
@@ -113,7 +124,7 @@ public sealed class WorkerRouterTests
     {
         using var pool = await PoolAsync(3);
         var router = Router(pool);
-        var ranked = RendezvousHash.Rank("conversation-1", pool.Endpoints, e => e.Address.ToString()).ToArray();
+        var ranked = RendezvousHash.Rank("conversation-1", pool.Endpoints, e => e.Address.ToString(), _ => 4).ToArray();
 
         ranked[0].Healthy = false;
         var whileDown = router.Pick(Model, new HashSet<WorkerEndpoint>(), "conversation-1");
@@ -134,6 +145,20 @@ public sealed class WorkerRouterTests
         pool.Endpoints[0].Catalog = new ListModelsReply();
 
         var used = Enumerable.Range(0, 20).Select(i => router.Pick(Model, new HashSet<WorkerEndpoint>(), $"c-{i}")).Distinct().ToArray();
+
+        Assert.That(used, Is.EqualTo(new[] { pool.Endpoints[1] }));
+    }
+
+    [Test]
+    public async Task Pick_AffinityOff_MostFreeSequencesWins()
+    {
+        using var pool = await PoolAsync(3);
+        var router = new WorkerRouter(pool, Options.Create(new WorkersOptions { ConversationAffinity = false }));
+        SetLoad(pool.Endpoints[0], 3);
+        SetLoad(pool.Endpoints[1], 0);
+        SetLoad(pool.Endpoints[2], 2);
+
+        var used = Enumerable.Range(0, 10).Select(i => router.Pick(Model, new HashSet<WorkerEndpoint>(), $"c-{i}")).Distinct().ToArray();
 
         Assert.That(used, Is.EqualTo(new[] { pool.Endpoints[1] }));
     }
