@@ -34,16 +34,22 @@ public sealed class QueryService(
 
         var history = await store.GetTurnsAsync(session.Id, conversationId, ct);
         var context = router.ContextLength(session.ModelName) ?? options.Value.DefaultContextTokens;
+
+        // The worker fits the conversation into the window (it has the tokenizer and knows what it cached). The
+        // estimate-and-retry below is for a worker that does not (it answers such a prompt with PROMPT_TOO_LONG).
+        var (offset, window) = ConversationWindow.Build(session.SystemPrompt, history, query, context);
         var charsPerToken = PromptBuilder.DefaultCharsPerToken;
         for (var attempt = 1; ; attempt++)
         {
-            var messages = PromptBuilder.Build(session.SystemPrompt, history, query, context, settings.MaxTokens, charsPerToken);
+            var messages = attempt == 1 ? window : PromptBuilder.Build(session.SystemPrompt, history, query, context, settings.MaxTokens, charsPerToken);
             var request = new GenerateRequest
             {
                 Model = session.ModelName,
                 Chat = new ChatMessages(),
                 Sampling = settings.ToSampling(),
                 CacheKey = conversationId.ToString("D"),
+                FitContext = attempt == 1,
+                HistoryOffset = attempt == 1 ? offset : 0,
             };
             request.Chat.Messages.AddRange(messages);
             try
