@@ -93,9 +93,12 @@ internal static class InvisibleCharacters
     private static bool IsRemoved(string text, int i, StringBuilder kept) =>
         IsRemoved(text, i, kept.Length > 0 ? kept[^1] : '\0');
 
-    private static bool IsRemoved(string text, int i, char previousKept)
+    private static bool IsRemoved(string text, int i, char previousKept) =>
+        IsRemoved(text[i], Previous(text, i), Next(text, i), previousKept);
+
+    /// <summary>The rule for one BMP, non-surrogate char given its raw neighbours ('\0' at the ends) and the last kept char.</summary>
+    internal static bool IsRemoved(char c, char previous, char next, char previousKept)
     {
-        char c = text[i];
         switch (c)
         {
             case '\t' or '\n' or '\r':
@@ -105,10 +108,10 @@ internal static class InvisibleCharacters
                 return true;
             case '\u200C':
                 // Zero-width non-joiner is orthographically required in Persian and Indic scripts; elsewhere it only hides things.
-                return !(IsJoiningScript(Previous(text, i)) && IsJoiningScript(Next(text, i)));
+                return !(IsJoiningScript(previous) && IsJoiningScript(next));
             case '\u200D':
                 // Zero-width joiner builds emoji sequences (family, profession emoji); between letters it only hides things.
-                return !(IsEmojiSide(Previous(text, i)) && IsEmojiSide(Next(text, i)));
+                return !(IsEmojiSide(previous) && IsEmojiSide(next));
             case >= '\uFE00' and <= '\uFE0F':
                 // One variation selector picks a glyph (emoji vs text); a run of them is a known data-smuggling channel.
                 return previousKept is >= '\uFE00' and <= '\uFE0F';
@@ -138,7 +141,7 @@ internal static class InvisibleCharacters
     };
 
     /// <summary>Tag characters (ASCII smuggling) and the supplementary variation selectors.</summary>
-    private static bool IsRemovedAstral(int codePoint) =>
+    internal static bool IsRemovedAstral(int codePoint) =>
         codePoint is (>= 0xE0000 and <= 0xE007F) or (>= 0xE0100 and <= 0xE01EF);
 
     private static char Previous(string text, int i) => i > 0 ? text[i - 1] : '\0';

@@ -1,4 +1,5 @@
 using System.Text.RegularExpressions;
+using Distributed.Sanitization.Streaming;
 using Microsoft.Extensions.Options;
 
 namespace Distributed.Sanitization;
@@ -121,6 +122,13 @@ public sealed class PromptSanitizer
             return TimedOut();
         }
     }
+
+    /// <summary>
+    /// Output sanitization for an answer that arrives in pieces; what it releases adds up to what
+    /// <see cref="SanitizeOutput"/> returns for the whole answer.
+    /// </summary>
+    public StreamingOutput CreateOutputStream(string? systemPrompt) =>
+        new(_enabled, systemPrompt, _blockSystemPromptEcho, _redactOutput);
 
     private static SanitizedText TooLong() =>
         new(string.Empty, NoFindings, true, $"Text longer than {MaxTextLength} characters cannot be sanitized.");

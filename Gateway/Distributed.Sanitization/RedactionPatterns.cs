@@ -100,4 +100,11 @@ internal static partial class RedactionPatterns
         @"(?<![A-Za-z])(?:api[_\-]?key|apikey|api[_\-]?secret|secret[_\-]?key|client[_\-]?secret|access[_\-]?key(?:[_\-]?id)?|secret[_\-]?access[_\-]?key|access[_\-]?token|auth[_\-]?token|refresh[_\-]?token|session[_\-]?token|id[_\-]?token|private[_\-]?key|password|passwd|passphrase|pwd|(?<=[A-Za-z0-9][_\-.])(?:token|secret))[""']?\s{0,8}(?:=>|:=|=|:)\s{0,8}(?:""(?<secret>[^""\r\n]{1,512})""|'(?<secret>[^'\r\n]{1,512})'|(?<secret>[^\s""'`,;&<>()\[\]{}]{3,512}))",
         Options | RegexOptions.IgnoreCase, TimeoutMs)]
     internal static partial Regex CredentialAssignment();
+
+    // Streaming only: the text before a quote that opens a CredentialAssignment value. Looser than that pattern (no
+    // lookbehinds, bare token/secret), so it finds every quote whose value may still span words.
+    [GeneratedRegex(
+        @"(?:api[_\-]?key|apikey|api[_\-]?secret|secret[_\-]?key|client[_\-]?secret|access[_\-]?key(?:[_\-]?id)?|secret[_\-]?access[_\-]?key|access[_\-]?token|auth[_\-]?token|refresh[_\-]?token|session[_\-]?token|id[_\-]?token|private[_\-]?key|password|passwd|passphrase|pwd|token|secret)[""']?\s{0,8}(?:=>|:=|=|:)\s{0,8}\z",
+        Options | RegexOptions.IgnoreCase, TimeoutMs)]
+    internal static partial Regex CredentialValueOpening();
 }

@@ -19,7 +19,7 @@ internal static class SystemPromptEchoGuard
     public static string Suppress(string output, string systemPrompt, out int replaced)
     {
         replaced = 0;
-        string prompt = Normalize(InvisibleCharacters.Strip(systemPrompt, out _), null).Trim();
+        string prompt = NormalizePrompt(systemPrompt);
         if (prompt.Length < MinShortPromptLength || output.Length == 0)
         {
             return output;
@@ -65,8 +65,11 @@ internal static class SystemPromptEchoGuard
         return sb.ToString();
     }
 
+    /// <summary>The prompt as echoes are compared against it: stripped, normalized and trimmed.</summary>
+    internal static string NormalizePrompt(string systemPrompt) => Normalize(InvisibleCharacters.Strip(systemPrompt, out _), null).Trim();
+
     /// <summary>Lowercases and collapses whitespace runs to one space; <paramref name="map"/> receives each char's source index.</summary>
-    private static string Normalize(string s, List<int>? map)
+    internal static string Normalize(string s, List<int>? map)
     {
         var sb = new StringBuilder(s.Length);
         bool inSpace = false;

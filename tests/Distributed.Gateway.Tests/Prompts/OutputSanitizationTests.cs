@@ -134,6 +134,20 @@ public sealed class OutputSanitizationTests
         values.AssertNoneIn(await _env.Inspector.DumpTextAsync(), "Redis");
     }
 
+    [Test]
+    public async Task StreamedQuery_Prose_FirstWordsAreSentBeforeTheSentenceEnds()
+    {
+        _model.Script = ["Once upon a time", " there was", " a king.\n"];
+        var session = await _client.CreateSessionAsync();
+        var conversation = await _client.CreateConversationAsync(session);
+
+        var events = await _client.StreamQueryAsync(session, conversation, new { query = "Tell me a story." });
+
+        var deltas = events.Where(e => e.Event == "delta").Select(e => e.Data.GetProperty("delta").GetString()).ToList();
+        Assert.That(deltas[0], Is.EqualTo("Once upon a "));
+        Assert.That(string.Concat(deltas).Trim(), Is.EqualTo("Once upon a time there was a king."));
+    }
+
     [TestCase(false)]
     [TestCase(true)]
     public async Task Query_AnswerEchoingTheSessionSystemPrompt_IsReplaced(bool streaming)

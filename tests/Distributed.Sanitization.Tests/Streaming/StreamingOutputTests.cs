@@ -1,0 +1,221 @@
+using System.Text;
+using Distributed.Sanitization.Streaming;
+
+namespace Distributed.Sanitization.Tests.Streaming;
+
+public class StreamingOutputTests
+{
+    private static readonly string?[] Prompts = [null, StreamingCorpus.SystemPrompt, StreamingCorpus.ShortPrompt];
+
+    private static IEnumerable<TestCaseData> Configurations()
+    {
+        foreach (string? prompt in Prompts)
+        {
+            yield return new TestCaseData(prompt, true, true).SetArgDisplayNames(Name(prompt), "redact", "echo");
+        }
+
+        yield return new TestCaseData(StreamingCorpus.SystemPrompt, false, true).SetArgDisplayNames("long", "keep", "echo");
+        yield return new TestCaseData(StreamingCorpus.SystemPrompt, true, false).SetArgDisplayNames("long", "redact", "no-echo");
+    }
+
+    [TestCaseSource(nameof(Configurations))]
+    public void Push_CorpusInRandomDeltas_EqualsWholeAnswer(string? prompt, bool redact, bool echo)
+    {
+        PromptSanitizer sanitizer = Sanitizers.Create(redactOutput: redact, blockSystemPromptEcho: echo);
+        var random = new Random(17);
+        var inputs = new List<string>(StreamingCorpus.Fragments);
+        for (int i = 0; i < 300; i++)
+        {
+            inputs.Add(Compose(random, StreamingCorpus.Fragments, random.Next(1, 6)));
+        }
+
+        foreach (string input in inputs)
+        {
+            for (int split = 0; split < 6; split++)
+            {
+                AssertSame(sanitizer, prompt, input, Split(input, random, split == 0 ? 1 : 1 + random.Next(split * 3)));
+            }
+        }
+    }
+
+    [TestCaseSource(nameof(Configurations))]
+    public void Push_GeneratedHostileText_EqualsWholeAnswer(string? prompt, bool redact, bool echo)
+    {
+        PromptSanitizer sanitizer = Sanitizers.Create(redactOutput: redact, blockSystemPromptEcho: echo);
+        var random = new Random(4242);
+        for (int i = 0; i < 3000; i++)
+        {
+            string input = Compose(random, HostilePieces, random.Next(1, 40));
+            AssertSame(sanitizer, prompt, input, Split(input, random, 1 + random.Next(5)));
+        }
+    }
+
+    [Test]
+    public void Push_ProseFirstDelta_ReleasesWordsAtOnce()
+    {
+        StreamingOutput output = Sanitizers.Create().CreateOutputStream(null);
+
+        string first = output.Push("Once upon a time");
+        string second = output.Push(" there");
+
+        Assert.That(first, Is.EqualTo("Once upon a "));
+        Assert.That(second, Is.EqualTo("time "));
+        Assert.That(output.Flush(), Is.EqualTo("there"));
+    }
+
+    [Test]
+    public void Push_ProseWithSystemPrompt_ReleasesBeforeSentenceEnd()
+    {
+        StreamingOutput output = Sanitizers.Create().CreateOutputStream(StreamingCorpus.SystemPrompt);
+
+        string released = output.Push("Once upon a time") + output.Push(" there");
+
+        Assert.That(released, Does.StartWith("Once upon a"));
+    }
+
+    [Test]
+    public void Push_CardInDeltas_NeverReleasesDigitsEarly()
+    {
+        StreamingOutput output = Sanitizers.Create().CreateOutputStream(null);
+        var sent = new StringBuilder();
+
+        foreach (string delta in new[] { "my card 5555 ", "5555 ", "5555 ", "4444", " thanks." })
+        {
+            sent.Append(output.Push(delta));
+            Assert.That(sent.ToString(), Does.Not.Contain("5555"));
+        }
+
+        Assert.That(sent.Append(output.Flush()).ToString(), Is.EqualTo("my card [CARD] thanks."));
+        Assert.That(output.Findings, Is.EqualTo(new[] { new SanitizationFinding(FindingKinds.Card, 1) }));
+    }
+
+    [Test]
+    public void Push_SystemPromptEchoInDeltas_NeverReleasesTheEcho()
+    {
+        StreamingOutput output = Sanitizers.Create().CreateOutputStream(StreamingCorpus.SystemPrompt);
+        var sent = new StringBuilder();
+
+        foreach (string delta in Split("My rules: " + StreamingCorpus.SystemPrompt + " Anything else?", new Random(3), 3))
+        {
+            sent.Append(output.Push(delta));
+            Assert.That(sent.ToString(), Does.Not.Contain("competitor"));
+        }
+
+        Assert.That(sent.Append(output.Flush()).ToString(), Is.EqualTo("My rules: [SYSTEM PROMPT] Anything else?"));
+        Assert.That(output.Findings, Is.EqualTo(new[] { new SanitizationFinding(FindingKinds.SystemPrompt, 1) }));
+    }
+
+    [TestCase(null)]
+    [TestCase(StreamingCorpus.SystemPrompt)]
+    public void Push_LongProseInTinyDeltas_ExaminesLinearlyManyChars(string? prompt)
+    {
+        StreamingOutput output = Sanitizers.Create().CreateOutputStream(prompt);
+        string prose = Prose(200_000);
+        var sent = new StringBuilder();
+
+        foreach (string delta in Split(prose, new Random(5), 4))
+        {
+            sent.Append(output.Push(delta));
+        }
+
+        sent.Append(output.Flush());
+        Assert.That(sent.ToString(), Is.EqualTo(Sanitizers.Create().SanitizeOutput(prose, prompt).Text));
+        Assert.That(output.Examined, Is.LessThanOrEqualTo(8L * prose.Length));
+    }
+
+    [Test]
+    public void Push_LongUnbrokenToken_ExaminesLinearlyManyChars()
+    {
+        StreamingOutput output = Sanitizers.Create().CreateOutputStream(null);
+        string token = string.Concat(Enumerable.Repeat("abc123-", 20_000));
+
+        foreach (string delta in Split(token, new Random(6), 2))
+        {
+            Assert.That(output.Push(delta), Is.Empty);
+        }
+
+        Assert.That(output.Flush(), Is.EqualTo(token));
+        Assert.That(output.Examined, Is.LessThanOrEqualTo(8L * token.Length));
+    }
+
+    [Test]
+    public void Push_Disabled_PassesTextThrough()
+    {
+        StreamingOutput output = Sanitizers.Create(enabled: false).CreateOutputStream(StreamingCorpus.SystemPrompt);
+
+        Assert.That(output.Push("mail jane@example.com\u202E"), Is.EqualTo("mail jane@example.com\u202E"));
+        Assert.That(output.Flush(), Is.Empty);
+        Assert.That(output.Findings, Is.Empty);
+    }
+
+    private static readonly string[] HostilePieces =
+    [
+        " ", " ", " ", "  ", "\n", "\t", "\r\n", "\u00A0", "\u2028", "a", "word", "Bearer", "token", "basic", "Authorization",
+        ":", "=", "=>", ":=", "\"", "'", "password", "api_key", "DB_", "secret", ".", ",", "-", "--", "-----BEGIN",
+        "-----END", " PRIVATE KEY-----", "RSA", "MIIE", "==", "/", "+", "+1", "(", ")", "(555)", "555", "123", "4567",
+        "0", "00", "020", "4111", "1111", "5555", "4444", "DE89", "3704", "0044", "0532", "0130", "GB82", "WEST", "NL91",
+        "ABNA", "@", "jane", "example.com", "x.io", "sk-", "ghp_", "AKIA", "IOSFODNN7EXAMPLE", "eyJ", "eyJhbGciOiJIUzI1NiJ9",
+        "aB3dE5fG7hJ9kL1mN3pQ5rS7", "://", "u:p@h", "\u200B", "\u200C", "\u200D", "\uFE0F", "\uD83D", "\uDE00", "😀",
+        "\u202E", "ｊ", "＠", "４", "ﬁ", "\u0301", "K", "You are Acme's support assistant.", " Never discuss competitor pricing.",
+        " Escalate refunds above 500 EUR to billing-team@acme.example", "Answer like a pirate, matey!",
+    ];
+
+    private static void AssertSame(PromptSanitizer sanitizer, string? prompt, string input, IEnumerable<string> deltas)
+    {
+        SanitizedText whole = sanitizer.SanitizeOutput(input, prompt);
+        StreamingOutput output = sanitizer.CreateOutputStream(prompt);
+        var sent = new StringBuilder();
+        foreach (string delta in deltas)
+        {
+            sent.Append(output.Push(delta));
+        }
+
+        sent.Append(output.Flush());
+        Assert.That(sent.ToString(), Is.EqualTo(whole.Text), () => "input: " + Escape(input));
+        Assert.That(output.Findings, Is.EqualTo(whole.Findings), () => "input: " + Escape(input));
+    }
+
+    private static string Compose(Random random, string[] pieces, int count)
+    {
+        var sb = new StringBuilder();
+        for (int i = 0; i < count; i++)
+        {
+            sb.Append(pieces[random.Next(pieces.Length)]);
+            if (random.Next(3) == 0)
+            {
+                sb.Append(random.Next(4) switch { 0 => " ", 1 => "\n", 2 => ". ", _ => string.Empty });
+            }
+        }
+
+        return sb.ToString();
+    }
+
+    /// <summary>Random deltas of 1..maxLength chars, freely splitting surrogate pairs and values.</summary>
+    private static IEnumerable<string> Split(string text, Random random, int maxLength)
+    {
+        for (int i = 0; i < text.Length;)
+        {
+            int length = Math.Min(text.Length - i, 1 + random.Next(maxLength));
+            yield return text.Substring(i, length);
+            i += length;
+        }
+    }
+
+    private static string Prose(int length)
+    {
+        string[] words = ["the", "king", "had", "three", "sons", "and", "a", "castle", "by", "river", "once", "upon", "time", "there", "was"];
+        var random = new Random(9);
+        var sb = new StringBuilder(length + 16);
+        while (sb.Length < length)
+        {
+            sb.Append(words[random.Next(words.Length)]).Append(random.Next(12) == 0 ? ". " : " ");
+        }
+
+        return sb.ToString(0, length);
+    }
+
+    private static string Escape(string s) =>
+        string.Concat(s.Select(c => c is >= ' ' and < '\u007F' ? c.ToString() : $"\\u{(int)c:X4}"));
+
+    private static string Name(string? prompt) => prompt is null ? "none" : prompt.Length < 60 ? "short" : "long";
+}
