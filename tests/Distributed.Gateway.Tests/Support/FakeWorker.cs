@@ -45,8 +45,8 @@ public sealed class FakeWorker : IAsyncDisposable
     }
 
     /// <summary>
-    /// The text a <see cref="FakeGenerate.FailAfterFirstDelta"/> worker sends before failing: a whole line, so the
-    /// gateway's output sanitizer (which holds text back until a line or sentence ends) passes it on at once.
+    /// The text a <see cref="FakeGenerate.FailAfterFirstDelta"/> worker sends before failing: several words, so the
+    /// gateway's output sanitizer (which holds back only what could still join a redactable value) passes some on at once.
     /// </summary>
     public const string PartialDelta = "Once upon a time.\n";
 
