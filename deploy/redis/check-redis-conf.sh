@@ -34,28 +34,35 @@ app_user=app
 app_pass='app pass with spaces, "quotes" & $igns'
 admin_pass='admin-secret'
 
-# Start on a random free port; retry a few times if it is taken.
-port=""
-for _ in 1 2 3 4 5 6 7 8; do
-  candidate=$((20000 + RANDOM % 30000))
-  if "$cli" -h 127.0.0.1 -p "$candidate" ping >/dev/null 2>&1; then continue; fi
-  REDIS_PASSWORD="$app_pass" REDIS_USER="$app_user" REDIS_ADMIN_PASSWORD="$admin_pass" \
-    REDIS_MAXMEMORY=64mb REDIS_ACL_FILE="$tmp/users.acl" REDIS_SERVER="$server" \
-    sh "$here/entrypoint.sh" --port "$candidate" --bind 127.0.0.1 --dir "$tmp" >"$tmp/redis.log" 2>&1 &
-  pid=$!
-  for _ in $(seq 1 50); do
-    if ! kill -0 "$pid" 2>/dev/null; then break; fi
-    if "$cli" -h 127.0.0.1 -p "$candidate" ping 2>/dev/null | grep -q NOAUTH; then port="$candidate"; break; fi
-    sleep 0.1
+# start_redis [port]: starts redis-server through entrypoint.sh on the port (else a random free one) in $tmp.
+start_redis() {
+  local wanted="${1:-}" candidate
+  port=""
+  for _ in 1 2 3 4 5 6 7 8; do
+    candidate="${wanted:-$((20000 + RANDOM % 30000))}"
+    if [[ -z "$wanted" ]] && "$cli" -h 127.0.0.1 -p "$candidate" ping >/dev/null 2>&1; then continue; fi
+    REDIS_PASSWORD="$app_pass" REDIS_USER="$app_user" REDIS_ADMIN_PASSWORD="$admin_pass" \
+      REDIS_MAXMEMORY=64mb REDIS_ACL_FILE="$tmp/users.acl" REDIS_SERVER="$server" \
+      sh "$here/entrypoint.sh" --port "$candidate" --bind 127.0.0.1 --dir "$tmp" >>"$tmp/redis.log" 2>&1 &
+    pid=$!
+    for _ in $(seq 1 50); do
+      if ! kill -0 "$pid" 2>/dev/null; then break; fi
+      if "$cli" -h 127.0.0.1 -p "$candidate" ping 2>/dev/null | grep -q NOAUTH; then port="$candidate"; break; fi
+      sleep 0.1
+    done
+    [[ -n "$port" ]] && return 0
+    kill "$pid" 2>/dev/null || true; wait "$pid" 2>/dev/null || true; pid=""
   done
-  [[ -n "$port" ]] && break
-  kill "$pid" 2>/dev/null || true; wait "$pid" 2>/dev/null || true; pid=""
-done
-if [[ -z "$port" ]]; then
   echo "check-redis-conf: redis-server did not start with redis.conf:" >&2
   cat "$tmp/redis.log" >&2
   exit 1
-fi
+}
+stop_redis() {
+  kill "$pid" 2>/dev/null || true
+  wait "$pid" 2>/dev/null || true
+  pid=""
+}
+start_redis
 
 failures=0
 pass() { echo "  ok   $*"; }
@@ -175,6 +182,17 @@ if ls "$tmp"/appendonlydir/*.aof >/dev/null 2>&1 || ls "$tmp"/*.aof >/dev/null 2
 else
   fail "no AOF file in $tmp"
 fi
+
+echo "append-only file replay"
+# A Lua script's writes reach the AOF inside MULTI/EXEC; they must come back after a restart.
+app EVAL "redis.call('SET', KEYS[1], ARGV[1]) return 1" 1 t:aof kept-across-restart >/dev/null
+app SET t:plain kept >/dev/null
+printf 'MULTI\nSET t:multi kept\nEXEC\n' | app >/dev/null
+stop_redis
+start_redis "$port"
+if [[ "$(app GET t:aof)" == kept-across-restart ]]; then pass "a script's write survives a restart"; else fail "script write lost after restart: $(app GET t:aof)"; fi
+if [[ "$(app GET t:plain)" == kept ]]; then pass "a plain write survives a restart"; else fail "plain write lost after restart"; fi
+if [[ "$(app GET t:multi)" == kept ]]; then pass "a MULTI/EXEC write survives a restart"; else fail "MULTI/EXEC write lost after restart"; fi
 
 if ((failures > 0)); then
   echo "check-redis-conf: $failures check(s) failed" >&2
