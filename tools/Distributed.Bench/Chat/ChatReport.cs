@@ -24,7 +24,7 @@ public static class ChatReport
 
         var rows = new List<string[]>
         {
-            new[] { "turn", "requests", "prompt tok", "cached tok", "recomputed", "reuse mean", "reuse median", "TTFT p50 ms", "TTFT p95 ms", "turn p50 ms", "turn mean ms", "finish reasons" },
+            new[] { "turn", "requests", "prompt tok", "cached tok", "recomputed", "reuse mean", "reuse median", "TTFT p50 ms", "TTFT p95 ms", "turn p50 ms", "turn mean ms", "span s", "finish reasons" },
         };
         foreach (var turn in s.ByTurn.Prepend(s.Overall))
         {
@@ -41,13 +41,15 @@ public static class ChatReport
                 turn.TtftP95Ms.ToString("F1", C),
                 turn.TurnP50Ms.ToString("F1", C),
                 turn.TurnMeanMs.ToString("F1", C),
+                (turn.SpanMs / 1000.0).ToString("F2", C),
                 turn.FinishReasons,
             ]);
         }
 
         TextTable.Write(rows, output);
         output.WriteLine("prompt/cached tok: means per request; recomputed = Σ(prompt − cached) / Σ prompt; reuse (turn ≥ 2) = cached(t) / "
-                         + "(prompt(t−1) + completion(t−1)), capped at 1; turn = one request's time from sending to its last token");
+                         + "(prompt(t−1) + completion(t−1)), capped at 1; turn = one request's time from sending to its last token; "
+                         + "span = first request's start to last request's end (interleaved: the turn's wall time)");
     }
 
     public static string ModeName(ChatMode mode) => mode == ChatMode.Interleaved ? "interleaved" : "back-to-back";

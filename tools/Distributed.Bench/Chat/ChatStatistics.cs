@@ -75,6 +75,10 @@ public static class ChatStatistics
     public static double TokensPerSecond(long completionTokens, double wallMs) =>
         wallMs <= 0 ? double.NaN : completionTokens / (wallMs / 1000.0);
 
+    /// <summary>From the first request's start to the last one's end, ms (0 for no turns).</summary>
+    public static double Span(IReadOnlyCollection<ChatTurnResult> turns) =>
+        turns.Count == 0 ? 0 : turns.Max(t => t.StartMs + t.TotalMs) - turns.Min(t => t.StartMs);
+
     /// <summary>"Length x12, Stop x3": the finish reasons by frequency.</summary>
     public static string FinishReasons(IEnumerable<ChatTurnResult> turns) =>
         string.Join(", ", turns.GroupBy(t => t.FinishReason).OrderByDescending(g => g.Count()).Select(g => $"{g.Key} x{g.Count()}"));
