@@ -96,7 +96,8 @@ internal static class ChatCommand
             }
             catch (HttpRequestException exception)
             {
-                Console.Error.WriteLine($"error: HTTP call failed: {exception.Message}");
+                Console.Error.WriteLine($"error: HTTP call failed: {exception.Message}"
+                                        + (exception.InnerException is { } inner ? $" ({inner.GetType().Name}: {inner.Message})" : ""));
                 return 1;
             }
         });

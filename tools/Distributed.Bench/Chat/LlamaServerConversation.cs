@@ -92,7 +92,10 @@ public sealed class LlamaServerConversation(HttpClient http, ChatHistory history
         return ((int?)timings?["prompt_n"] is { } promptN ? promptN + cacheN : (int?)usage?["prompt_tokens"] ?? 0, cacheN);
     }
 
-    /// <summary>Sends once more when the request could not be sent at all (a pooled connection closed under it).</summary>
+    /// <summary>
+    /// Sends again (up to <see cref="SendAttempts"/> times) when the request could not be sent at all: several pooled
+    /// connections may have been closed by the server at once, so one retry can pick another closed one.
+    /// </summary>
     private async Task<HttpResponseMessage> SendAsync(JsonObject body, CancellationToken cancellationToken)
     {
         for (var attempt = 1; ; attempt++)
@@ -102,9 +105,12 @@ public sealed class LlamaServerConversation(HttpClient http, ChatHistory history
             {
                 return await http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, cancellationToken);
             }
-            catch (HttpRequestException exception) when (attempt == 1 && exception.StatusCode is null)
+            catch (HttpRequestException exception) when (attempt < SendAttempts && exception.StatusCode is null)
             {
+                await Task.Delay(TimeSpan.FromMilliseconds(20 * attempt), cancellationToken);
             }
         }
     }
+
+    private const int SendAttempts = 4;
 }
