@@ -228,7 +228,7 @@ if [[ "$SCENARIO" == chat ]]; then
     local name=$1 out=$2; shift 2
     log "round $round/$ROUNDS: chat, $name ($MODE)"
     dotnet "$BENCH_DLL" chat "$@" --conversations "$CHAT_CONVERSATIONS" --turns "$CHAT_TURNS" --concurrency "$CHAT_CONCURRENCY" \
-      --words "$CHAT_WORDS" --gen-tokens "$CHAT_GEN_TOKENS" --mode "$MODE" $CHAT_ARGS --json "$out.json" | tee "$out.txt"
+      --words "$CHAT_WORDS" --gen-tokens "$CHAT_GEN_TOKENS" --mode "$MODE" --label "$name" $CHAT_ARGS --json "$out.json" | tee "$out.txt"
   }
   TARGETS=(worker)
   [[ "$GATEWAY" == 1 ]] && TARGETS+=(gateway)

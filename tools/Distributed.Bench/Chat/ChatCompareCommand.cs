@@ -63,6 +63,6 @@ internal static class ChatCompareCommand
 
         var o = results[0].Options;
         return string.Create(CultureInfo.InvariantCulture,
-            $"{o.Target} {o.Address} ({results.Count} run(s), {o.Conversations} x {o.Turns} turns, C {o.Concurrency}, {ChatReport.ModeName(o.Mode)}, W {o.Words}, G {o.GenTokens})");
+            $"{(o.Label.Length > 0 ? o.Label + ": " : "")}{o.Target} {o.Address} ({results.Count} run(s), {o.Conversations} x {o.Turns} turns, C {o.Concurrency}, {ChatReport.ModeName(o.Mode)}, W {o.Words}, G {o.GenTokens})");
     }
 }

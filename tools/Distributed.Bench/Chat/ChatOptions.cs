@@ -14,4 +14,5 @@ public sealed record ChatOptions(
     string SystemPrompt,
     int WarmupTurns,
     uint Seed,
-    TimeSpan Timeout);
+    TimeSpan Timeout,
+    string Label = "");

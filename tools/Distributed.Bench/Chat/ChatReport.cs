@@ -12,7 +12,7 @@ public static class ChatReport
         var o = results.Options;
         var s = results.Summary;
         output.WriteLine();
-        output.WriteLine($"server    {results.Server}");
+        output.WriteLine($"server    {(o.Label.Length > 0 ? o.Label + ": " : "")}{results.Server}");
         output.WriteLine(string.Create(C,
             $"workload  {o.Conversations} conversations x {o.Turns} turns, {o.Concurrency} requests at a time, {ModeName(o.Mode)}; "
             + $"{o.Words} words per user message, max {o.GenTokens} tokens per turn, temperature 0; run {results.RunId}"));
