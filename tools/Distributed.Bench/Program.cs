@@ -1,5 +1,6 @@
 using System.CommandLine;
 using Distributed.Bench.Benchmark;
+using Distributed.Bench.Chat;
 using Distributed.Bench.Gguf;
 
 namespace Distributed.Bench;
@@ -16,6 +17,8 @@ public static class Program
             RunCommand.Create(),
             CompareCommand.Create(),
             LatencyCommand.Create(),
+            ChatCommand.Create(),
+            ChatCompareCommand.Create(),
         };
         return root.Parse(args).InvokeAsync();
     }

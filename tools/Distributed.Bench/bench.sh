@@ -18,6 +18,9 @@
 #   GATEWAY=1 tools/Distributed.Bench/bench.sh          # also through the gateway's gRPC front door (starts redis + gateway)
 #   BASELINE_WORKER_DLL=/old/tree/.../Distributed.InferenceWorker.dll BASELINE_BENCH_DLL=/old/tree/.../Distributed.Bench.dll \
 #     tools/Distributed.Bench/bench.sh                  # also an older build of the worker (and its client), same rounds
+#   SCENARIO=chat LLAMA_SERVER=/path/to/llama-server ROUNDS=3 tools/Distributed.Bench/bench.sh
+#                                                       # multi-turn chat: worker, gateway (SSE), gateway without
+#                                                       # sanitization and llama-server, interleaved rounds, chat-compare
 set -euo pipefail
 
 REPO_ROOT="${REPO_ROOT:-$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)}"
@@ -44,6 +47,24 @@ CONCURRENCY="${CONCURRENCY:-1,4,16}"
 REPEAT="${REPEAT:-3}"
 ROUNDS="${ROUNDS:-1}"                     # benchmark rounds; with LLAMA_SERVER the two servers alternate per round
 
+# SCENARIO=run (default): `Distributed.Bench run` (single prompts). SCENARIO=chat: `Distributed.Bench chat` (multi-turn)
+# against the worker, the gateway's HTTP API (GATEWAY defaults to 1), optionally the gateway with sanitization off
+# (CHAT_GATEWAY_RAW, default 1) and llama-server (LLAMA_SERVER), each once per round, the order rotating per round.
+SCENARIO="${SCENARIO:-run}"
+MODE="${MODE:-interleaved}"               # chat: interleaved | back-to-back
+CHAT_CONVERSATIONS="${CHAT_CONVERSATIONS:-16}"
+CHAT_TURNS="${CHAT_TURNS:-8}"
+CHAT_CONCURRENCY="${CHAT_CONCURRENCY:-4}"
+CHAT_WORDS="${CHAT_WORDS:-40}"
+CHAT_GEN_TOKENS="${CHAT_GEN_TOKENS:-64}"
+CHAT_ARGS="${CHAT_ARGS:-}"                # more `chat` options, e.g. --warmup-turns 0
+CHAT_GATEWAY_RAW="${CHAT_GATEWAY_RAW:-1}" # chat: also a second gateway with Sanitization__Enabled=false
+case "$SCENARIO" in
+  run) ;;
+  chat) GATEWAY="${GATEWAY:-1}" ;;
+  *) printf '[bench] SCENARIO must be run or chat, not %s\n' "$SCENARIO" >&2; exit 2 ;;
+esac
+
 # Optional head-to-head: a llama-server binary of the same llama.cpp release, started on the same model.
 LLAMA_SERVER="${LLAMA_SERVER:-}"
 LLAMA_PORT="${LLAMA_PORT:-8090}"
@@ -58,7 +79,10 @@ GATEWAY_DLL="${GATEWAY_DLL:-$REPO_ROOT/Gateway/Distributed.Gateway/bin/$CONFIGUR
 GATEWAY_HTTP_PORT="${GATEWAY_HTTP_PORT:-3103}"
 GATEWAY_GRPC_PORT="${GATEWAY_GRPC_PORT:-3104}"
 GATEWAY_REDIS_PORT="${GATEWAY_REDIS_PORT:-6399}"
+GATEWAY_RAW_HTTP_PORT="${GATEWAY_RAW_HTTP_PORT:-$((GATEWAY_HTTP_PORT + 2))}"  # chat: the gateway without sanitization
+GATEWAY_RAW_GRPC_PORT="${GATEWAY_RAW_GRPC_PORT:-$((GATEWAY_GRPC_PORT + 2))}"
 SERVICE_KEY="bench-service-$RANDOM$RANDOM"
+ADMIN_KEY="bench-admin-$RANDOM$RANDOM"
 
 # Optional: an older build of the worker (and of the client that speaks to it), measured in the same rounds.
 BASELINE_WORKER_DLL="${BASELINE_WORKER_DLL:-}"
@@ -160,21 +184,33 @@ if [[ -n "$BASELINE_WORKER_DLL" ]]; then
   wait_ready baseline-worker "$!" "$BASELINE_LOG" dotnet "$BASELINE_BENCH_DLL" health --worker "http://127.0.0.1:$BASELINE_PORT" --wait 1
 fi
 
-if [[ "$GATEWAY" == 1 ]]; then
-  GATEWAY_LOG="$BENCH_DIR/gateway-$STAMP.log"
-  redis-server --port "$GATEWAY_REDIS_PORT" --bind 127.0.0.1 --save '' --appendonly no >"$BENCH_DIR/redis-$STAMP.log" 2>&1 &
-  PIDS+=($!)
-  log "starting the gateway (HTTP $GATEWAY_HTTP_PORT, gRPC front door $GATEWAY_GRPC_PORT; log: $GATEWAY_LOG)"
+# start_gateway <name> <http port> <grpc port> [VAR=value ...]: a gateway in front of the worker (admin key $ADMIN_KEY).
+start_gateway() {
+  local name=$1 http=$2 grpc=$3; shift 3
+  local logfile="$BENCH_DIR/$name-$STAMP.log"
+  log "starting $name (HTTP $http, gRPC front door $grpc${*:+; $*}; log: $logfile)"
   (
     cd "$(dirname "$GATEWAY_DLL")"
-    REDIS_HOST=127.0.0.1 REDIS_PORT="$GATEWAY_REDIS_PORT" API_KEY="bench-admin-$RANDOM$RANDOM" \
-    Auth__Keys__0__Key="$SERVICE_KEY" Auth__Keys__0__Principal=bench Auth__Keys__0__Role=service \
-    Workers__Addresses__0="$WORKER_URL" Logging__LogLevel__Default=Warning \
-    Kestrel__Endpoints__Http__Url="http://127.0.0.1:$GATEWAY_HTTP_PORT" Kestrel__Endpoints__Grpc__Url="http://127.0.0.1:$GATEWAY_GRPC_PORT" \
+    export REDIS_HOST=127.0.0.1 REDIS_PORT="$GATEWAY_REDIS_PORT" API_KEY="$ADMIN_KEY" \
+      Auth__Keys__0__Key="$SERVICE_KEY" Auth__Keys__0__Principal=bench Auth__Keys__0__Role=service \
+      Workers__Addresses__0="$WORKER_URL" Logging__LogLevel__Default=Warning \
+      Kestrel__Endpoints__Http__Url="http://127.0.0.1:$http" Kestrel__Endpoints__Grpc__Url="http://127.0.0.1:$grpc"
+    for setting in "$@"; do export "${setting?}"; done
     exec dotnet "$GATEWAY_DLL"
-  ) >"$GATEWAY_LOG" 2>&1 &
+  ) >"$logfile" 2>&1 &
   PIDS+=($!)
-  wait_ready gateway "$!" "$GATEWAY_LOG" curl -sf "http://127.0.0.1:$GATEWAY_HTTP_PORT/health/ready"
+  wait_ready "$name" "$!" "$logfile" curl -sf "http://127.0.0.1:$http/health/ready"
+}
+
+if [[ "$GATEWAY" == 1 ]]; then
+  [[ -f "$GATEWAY_DLL" ]] || { log "missing $GATEWAY_DLL (build the gateway, or set GATEWAY_DLL)"; exit 1; }
+  redis-server --port "$GATEWAY_REDIS_PORT" --bind 127.0.0.1 --save '' --appendonly no >"$BENCH_DIR/redis-$STAMP.log" 2>&1 &
+  PIDS+=($!)
+  wait_ready redis-server "$!" "$BENCH_DIR/redis-$STAMP.log" redis-cli -p "$GATEWAY_REDIS_PORT" ping
+  start_gateway gateway "$GATEWAY_HTTP_PORT" "$GATEWAY_GRPC_PORT"
+  if [[ "$SCENARIO" == chat && "$CHAT_GATEWAY_RAW" == 1 ]]; then
+    start_gateway gateway-raw "$GATEWAY_RAW_HTTP_PORT" "$GATEWAY_RAW_GRPC_PORT" Sanitization__Enabled=false
+  fi
 fi
 
 if [[ -n "$LLAMA_SERVER" ]]; then
@@ -187,6 +223,48 @@ if [[ -n "$LLAMA_SERVER" ]]; then
 fi
 
 # 5. Benchmark: ROUNDS rounds, the servers alternating within each so that drifts in machine load hit both.
+if [[ "$SCENARIO" == chat ]]; then
+  chat() { # chat <name> <out> <target options...>
+    local name=$1 out=$2; shift 2
+    log "round $round/$ROUNDS: chat, $name ($MODE)"
+    dotnet "$BENCH_DLL" chat "$@" --conversations "$CHAT_CONVERSATIONS" --turns "$CHAT_TURNS" --concurrency "$CHAT_CONCURRENCY" \
+      --words "$CHAT_WORDS" --gen-tokens "$CHAT_GEN_TOKENS" --mode "$MODE" --label "$name" $CHAT_ARGS --json "$out.json" | tee "$out.txt"
+  }
+  TARGETS=(worker)
+  [[ "$GATEWAY" == 1 ]] && TARGETS+=(gateway)
+  [[ "$GATEWAY" == 1 && "$CHAT_GATEWAY_RAW" == 1 ]] && TARGETS+=(gateway-raw)
+  [[ -n "$LLAMA_SERVER" ]] && TARGETS+=(llama-server)
+  declare -A CHAT_RESULTS=()
+  for round in $(seq 1 "$ROUNDS"); do
+    # The order rotates per round, so no target always runs first (or right after the same one).
+    for i in $(seq 0 $((${#TARGETS[@]} - 1))); do
+      target=${TARGETS[$(((i + round - 1) % ${#TARGETS[@]}))]}
+      out="$RESULTS-chat-$MODE-round$round-$target"
+      case "$target" in
+        worker) chat "$target" "$out" --worker "$WORKER_URL" --model "$MODEL_NAME" ;;
+        gateway) chat "$target" "$out" --gateway "http://127.0.0.1:$GATEWAY_HTTP_PORT" --api-key "$ADMIN_KEY" --model "$MODEL_NAME" ;;
+        gateway-raw) chat "$target" "$out" --gateway "http://127.0.0.1:$GATEWAY_RAW_HTTP_PORT" --api-key "$ADMIN_KEY" --model "$MODEL_NAME" ;;
+        llama-server) chat "$target" "$out" --llama-server "http://127.0.0.1:$LLAMA_PORT" ;;
+      esac
+      CHAT_RESULTS[$target]+="$out.json "
+    done
+  done
+
+  chat_compare() { # chat_compare <baseline> <candidate>
+    local out="$RESULTS-chat-$MODE-compare-$1-$2.txt"
+    # shellcheck disable=SC2086 # the lists are space-separated paths without spaces
+    { echo "== chat ($MODE): $1 -> $2"; dotnet "$BENCH_DLL" chat-compare --baseline ${CHAT_RESULTS[$1]} --candidate ${CHAT_RESULTS[$2]}; } | tee "$out"
+  }
+  BASE=worker
+  [[ -n "$LLAMA_SERVER" ]] && BASE=llama-server
+  for target in "${TARGETS[@]}"; do
+    [[ "$target" != "$BASE" ]] && chat_compare "$BASE" "$target"
+  done
+  [[ "$BASE" != worker && "$GATEWAY" == 1 ]] && chat_compare worker gateway
+  log "results: $RESULTS-chat-*.txt / .json; logs: $BENCH_DIR/*-$STAMP.log"
+  exit 0
+fi
+
 bench() {
   local out=$1; shift
   dotnet "$BENCH_DLL" run "$@" --prompt-tokens "$PROMPT_TOKENS" --gen-tokens "$GEN_TOKENS" --concurrency "$CONCURRENCY" \

@@ -8,7 +8,7 @@ namespace Distributed.Bench.Benchmark;
 /// </summary>
 internal sealed class PromptBuilder
 {
-    private static readonly string[] Words =
+    internal static readonly string[] Words =
     [
         "the", "quick", "brown", "fox", "jumps", "over", "lazy", "dog", "and", "then", "runs", "into", "a", "small",
         "house", "where", "an", "old", "man", "tells", "long", "story", "about", "sea", "ships", "sailors", "who",
