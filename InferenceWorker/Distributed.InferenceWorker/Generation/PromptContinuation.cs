@@ -3,8 +3,9 @@ namespace Distributed.InferenceWorker.Generation;
 /// <summary>
 /// Tokens for a conversation's new prompt that extend the tokens its last turn really held, instead of a fresh
 /// tokenization (which often splits the model's own answer differently and forces a prefill of all that follows).
-/// Used only while the new prompt text still starts with the last prompt and then the answer as generated (its
-/// leading whitespace may be gone: the gateway trims stored answers); the tokens kept always spell the new text.
+/// Used only while the new prompt text still starts with the last prompt and then the answer as generated (up to the
+/// whitespace before it: the gateway trims stored answers, templates add their own); the kept tokens spell the new
+/// text but for that whitespace.
 /// </summary>
 public static class PromptContinuation
 {
@@ -19,23 +20,26 @@ public static class PromptContinuation
 
         var rest = newText.AsSpan(last.PromptText.Length);
         var generated = last.GeneratedText.AsSpan();
-        var lead = generated.Length - generated.TrimStart().Length;
+
+        // Templates differ in the whitespace they put around stored content (a space after "Assistant:", trimmed
+        // answers): the answer matches from its first non-space character on either side.
         var matched = rest.CommonPrefixLength(generated);
-        var skipped = 0;
-        if (lead > 0 && rest.CommonPrefixLength(generated[lead..]) is var trimmed && trimmed > matched)
+        var (skipRest, skipGenerated) = (0, 0);
+        var restLead = rest.Length - rest.TrimStart().Length;
+        var generatedLead = generated.Length - generated.TrimStart().Length;
+        if (restLead != generatedLead && rest[restLead..].CommonPrefixLength(generated[generatedLead..]) is var aligned && aligned > matched)
         {
-            matched = trimmed;
-            skipped = lead;
+            (matched, skipRest, skipGenerated) = (aligned, restLead, generatedLead);
         }
 
         // Whole generated tokens whose text lies within what matched.
         var kept = 0;
-        while (kept < last.GeneratedEnds.Length && last.GeneratedEnds[kept] <= skipped + matched)
+        while (kept < last.GeneratedEnds.Length && last.GeneratedEnds[kept] <= skipGenerated + matched)
         {
             kept++;
         }
 
-        var consumed = kept == 0 ? 0 : Math.Max(0, last.GeneratedEnds[kept - 1] - skipped);
+        var consumed = kept == 0 ? 0 : skipRest + Math.Max(0, last.GeneratedEnds[kept - 1] - skipGenerated);
         var suffix = rest[consumed..].ToString();
         var tail = suffix.Length > 0 ? tokenizeSuffix(suffix) : [];
         return [.. last.PromptTokens, .. last.GeneratedTokens.AsSpan(0, kept), .. tail];

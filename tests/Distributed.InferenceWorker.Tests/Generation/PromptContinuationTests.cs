@@ -35,6 +35,17 @@ public sealed class PromptContinuationTests
     }
 
     [Test]
+    public void Continue_TemplateAddsASpaceTheModelDidNotGenerate_StillKeepsTheGeneratedTokens()
+    {
+        // The model answered "Hi" right after "P:"; the template renders the stored answer as "P: Hi".
+        var last = Last with { GeneratedText = "Hi there.", GeneratedEnds = [2, 8, 9] };
+
+        var tokens = PromptContinuation.Continue(last, "P: Hi there.|U:", Chars);
+
+        Assert.That(tokens, Is.EqualTo(new[] { 1, 2, 10, 11, 12, '|', 'U', ':' }));
+    }
+
+    [Test]
     public void Continue_AnswerCutShort_KeepsTheWholeTokensThatStillMatch()
     {
         // A stop string removed " there." from the stored answer.
