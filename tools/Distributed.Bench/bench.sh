@@ -59,10 +59,11 @@ CHAT_WORDS="${CHAT_WORDS:-40}"
 CHAT_GEN_TOKENS="${CHAT_GEN_TOKENS:-64}"
 CHAT_ARGS="${CHAT_ARGS:-}"                # more `chat` options, e.g. --warmup-turns 0
 CHAT_GATEWAY_RAW="${CHAT_GATEWAY_RAW:-1}" # chat: also a second gateway with Sanitization__Enabled=false
+# SCENARIO=latency: only `Distributed.Bench latency`, the worker and the gateway's gRPC front door alternating, ROUNDS times.
 case "$SCENARIO" in
   run) ;;
-  chat) GATEWAY="${GATEWAY:-1}" ;;
-  *) printf '[bench] SCENARIO must be run or chat, not %s\n' "$SCENARIO" >&2; exit 2 ;;
+  chat | latency) GATEWAY="${GATEWAY:-1}" ;;
+  *) printf '[bench] SCENARIO must be run, chat or latency, not %s\n' "$SCENARIO" >&2; exit 2 ;;
 esac
 
 # Optional head-to-head: a llama-server binary of the same llama.cpp release, started on the same model.
@@ -265,6 +266,18 @@ if [[ "$SCENARIO" == chat ]]; then
   exit 0
 fi
 
+latency_round() {
+  log "round $round/$ROUNDS: per-call latency, worker then gateway front door"
+  { echo "round $round worker:  $(dotnet "$BENCH_DLL" latency --worker "$WORKER_URL")"
+    echo "round $round gateway: $(dotnet "$BENCH_DLL" latency --worker "http://127.0.0.1:$GATEWAY_GRPC_PORT" --api-key "$SERVICE_KEY")"
+  } | tee -a "$RESULTS-latency.txt"
+}
+if [[ "$SCENARIO" == latency ]]; then
+  for round in $(seq 1 "$ROUNDS"); do latency_round; done
+  log "results: $RESULTS-latency.txt"
+  exit 0
+fi
+
 bench() {
   local out=$1; shift
   dotnet "$BENCH_DLL" run "$@" --prompt-tokens "$PROMPT_TOKENS" --gen-tokens "$GEN_TOKENS" --concurrency "$CONCURRENCY" \
@@ -278,10 +291,7 @@ for round in $(seq 1 "$ROUNDS"); do
   bench "$RESULTS$suffix" --worker "$WORKER_URL" --model "$MODEL_NAME"
   WORKER_RESULTS+=("$RESULTS$suffix.json")
   if [[ "$GATEWAY" == 1 ]]; then
-    log "round $round/$ROUNDS: per-call latency, worker then gateway front door"
-    { echo "round $round worker:  $(dotnet "$BENCH_DLL" latency --worker "$WORKER_URL")"
-      echo "round $round gateway: $(dotnet "$BENCH_DLL" latency --worker "http://127.0.0.1:$GATEWAY_GRPC_PORT" --api-key "$SERVICE_KEY")"
-    } | tee -a "$RESULTS-latency.txt"
+    latency_round
     log "round $round/$ROUNDS: gateway gRPC front door"
     bench "$RESULTS$suffix-gateway" --worker "http://127.0.0.1:$GATEWAY_GRPC_PORT" --model "$MODEL_NAME" --api-key "$SERVICE_KEY"
     GATEWAY_RESULTS+=("$RESULTS$suffix-gateway.json")

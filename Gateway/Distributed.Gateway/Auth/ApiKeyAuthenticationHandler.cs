@@ -30,7 +30,8 @@ public sealed class ApiKeyAuthenticationHandler(
         }
 
         var identity = await store.FindAsync(key, Context.RequestAborted);
-        if (identity is null || await users.IsDisabledAsync(identity.Principal, Context.RequestAborted))
+        // Configured keys have no account that could be disabled: no Redis read on their path (it stays in memory).
+        if (identity is null || (!identity.Configured && await users.IsDisabledAsync(identity.Principal, Context.RequestAborted)))
         {
             return AuthenticateResult.Fail("Invalid API key.");
         }

@@ -87,12 +87,12 @@ public sealed class ApiKeyStore(IConnectionMultiplexer redis, RedisKeys keys, IO
         var map = new Dictionary<string, ApiKeyIdentity>(StringComparer.Ordinal);
         if (!string.IsNullOrEmpty(options.ApiKey))
         {
-            map[ApiKeyHasher.Hash(options.ApiKey)] = new ApiKeyIdentity("admin", Roles.Admin);
+            map[ApiKeyHasher.Hash(options.ApiKey)] = new ApiKeyIdentity("admin", Roles.Admin, Configured: true);
         }
 
         foreach (var key in options.Keys.Where(k => k.Key.Length > 0 && k.Principal.Length > 0))
         {
-            map[ApiKeyHasher.Hash(key.Key)] = new ApiKeyIdentity(key.Principal, key.Role);
+            map[ApiKeyHasher.Hash(key.Key)] = new ApiKeyIdentity(key.Principal, key.Role, Configured: true);
         }
 
         return map;
