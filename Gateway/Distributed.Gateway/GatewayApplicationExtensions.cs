@@ -9,6 +9,7 @@ using Distributed.Gateway.Prompts;
 using Distributed.Gateway.Sessions;
 using Distributed.Gateway.Storage;
 using Distributed.Gateway.Users;
+using Distributed.Gateway.WebPage;
 using Distributed.Gateway.Workers;
 using Distributed.Sanitization;
 
@@ -56,6 +57,7 @@ public static class GatewayApplicationExtensions
     public static WebApplication MapGateway(this WebApplication app)
     {
         app.UseGrpcFrontDoor();
+        app.UseWebPage();
         app.UseExceptionHandler();
         // Bodiless errors (unknown route 404, wrong method 405, forbidden 403) as ProblemDetails too. The default
         // handler writes them only to clients that accept JSON, and plain text to the others (a browser's Accept).
