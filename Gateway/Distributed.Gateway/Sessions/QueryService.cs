@@ -27,6 +27,22 @@ public sealed class QueryService(
         SessionRecord session, Guid conversationId, string query, GenerationSettings settings, Func<string, Task>? onDelta, CancellationToken ct)
     {
         await using var held = await locks.AcquireAsync(session.Id, conversationId, ct);
+        try
+        {
+            return await AnswerLockedAsync(session, conversationId, query, settings, onDelta, held.Lost, ct);
+        }
+        catch (Exception ex) when (held.Lost.IsCancellationRequested && !ct.IsCancellationRequested && ex is not ApiException)
+        {
+            // The lock lapsed (Redis was away longer than a lease) and another query took the conversation.
+            throw ApiException.Unavailable("The conversation's lock was lost while answering; nothing was stored.", 1);
+        }
+    }
+
+    private async Task<QueryOutcome> AnswerLockedAsync(
+        SessionRecord session, Guid conversationId, string query, GenerationSettings settings, Func<string, Task>? onDelta, CancellationToken lost, CancellationToken requestAborted)
+    {
+        using var linked = CancellationTokenSource.CreateLinkedTokenSource(requestAborted, lost);
+        var ct = linked.Token;
         if (!await store.ConversationExistsAsync(session.Id, conversationId, ct))
         {
             throw ApiException.NotFound("Conversation");
@@ -55,6 +71,7 @@ public sealed class QueryService(
             try
             {
                 var outcome = await GenerateAsync(request, session.SystemPrompt, onDelta, ct);
+                lost.ThrowIfCancellationRequested();
                 if (!await store.AppendTurnAsync(session.Id, conversationId, query, outcome.Response, CancellationToken.None))
                 {
                     throw ApiException.NotFound("Conversation");
