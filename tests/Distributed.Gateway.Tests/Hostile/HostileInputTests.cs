@@ -163,7 +163,12 @@ public sealed class HostileInputTests
             {
                 using var failed = await _gateway.SendLoginAsync(loginEmail, HostileCorpus.RespDelete);
                 await failed.ExpectProblemAsync(HttpStatusCode.Unauthorized);
-                created.AddRange([$"{Prefix}login-failures:email:{Sha256(loginEmail.ToLowerInvariant())}", $"{Prefix}login-failures:address:{Sha256("127.0.0.1")}"]);
+                created.AddRange(
+                [
+                    $"{Prefix}login-failures:email:{Sha256(loginEmail.ToLowerInvariant())}",
+                    $"{Prefix}login-failures:address-email:{Sha256("127.0.0.1")}:{Sha256(loginEmail.ToLowerInvariant())}",
+                    $"{Prefix}login-failures:address:{Sha256("127.0.0.1")}",
+                ]);
             },
             async () => await alice.PostJsonAsync("/prompt", new { prompt = "Tell me" + HostileCorpus.RespFlushAll, max_tokens = 2 }).ExpectJsonAsync(HttpStatusCode.OK),
             async () => await alice.PostJsonAsync($"/llm/sessions/{_session}/switch-model", new { model_name = "llama2" }).ExpectJsonAsync(HttpStatusCode.Created),
