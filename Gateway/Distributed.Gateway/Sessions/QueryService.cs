@@ -95,7 +95,10 @@ public sealed class QueryService(
         var sent = new StringBuilder();
         var filter = onDelta is not null && guard.Enabled ? new StreamingOutputSanitizer(guard.Sanitizer, systemPrompt) : null;
         GenerateReply? final = null;
-        await foreach (var reply in client.GenerateAsync(request, ct))
+        // A whole answer is complete before the client sees any of it, so a worker failing mid-answer is retried on
+        // another (CompleteAsync); a streamed one already sent text and is not.
+        var replies = onDelta is null ? (await client.CompleteAsync(request, ct)).ToAsyncEnumerable() : client.GenerateAsync(request, ct);
+        await foreach (var reply in replies.WithCancellation(ct))
         {
             if (reply.Delta.Length > 0)
             {
