@@ -118,23 +118,35 @@ public sealed class QueryTests
     }
 
     [Test]
-    public async Task Query_AllGenerationSettings_Returns201()
+    public async Task Query_AllGenerationSettings_EachTakesEffect()
     {
         var session = await _client.CreateSessionAsync();
+        var settings = new { query = "Once upon a time", max_tokens = 6, temperature = 0.8, top_p = 0.9, seed = 42 };
+        var unstopped = await _client.QueryAsync(session, await _client.CreateConversationAsync(session), settings);
+        var words = unstopped.Split(' ', StringSplitOptions.RemoveEmptyEntries);
+        Assume.That(words, Has.Length.GreaterThanOrEqualTo(2), "the model must say a few words: " + unstopped);
         var conversation = await _client.CreateConversationAsync(session);
 
-        var answer = await _client.QueryAsync(session, conversation, new
+        var done = (await _client.StreamQueryAsync(session, conversation, new
         {
-            query = "Once upon a time",
-            max_tokens = 6,
-            temperature = 0.8,
-            top_p = 0.9,
-            seed = 42,
-            stop = new[] { "\n\n", "The end" },
-        });
+            settings.query,
+            settings.max_tokens,
+            settings.temperature,
+            settings.top_p,
+            settings.seed,
+            stop = new[] { "\n\n", " " + words[1] },
+        })).Done();
 
-        Assert.That(answer, Is.Not.Null);
-        Assert.That(await _client.GetTurnsAsync(session, conversation), Has.Count.EqualTo(2));
+        var answer = done.GetProperty("response").GetString()!;
+        Assert.Multiple(async () =>
+        {
+            Assert.That(done.GetProperty("usage").GetProperty("completion_tokens").GetInt32(), Is.InRange(1, 6), "max_tokens");
+            // The same seed, temperature and top_p sample the same text; the stop string cuts it before the second word.
+            Assert.That(unstopped, Does.StartWith(answer), "seed");
+            Assert.That(answer, Does.Not.Contain(" " + words[1]), "stop");
+            Assert.That(done.GetProperty("finish_reason").GetString(), Is.EqualTo("stop"), "stopped by the stop string");
+            Assert.That(await _client.GetTurnsAsync(session, conversation), Is.EqualTo(new[] { new Turn("user", settings.query), new Turn("bot", answer) }));
+        });
     }
 
     [Test]
