@@ -26,7 +26,12 @@ public sealed class ConversationLock(IConnectionMultiplexer redis, RedisKeys key
         {
             if (await db.LockTakeAsync(key, token, lease).WaitAsync(ct))
             {
-                return new RedisLease(lease, () => db.LockExtendAsync(key, token, lease), () => db.LockReleaseAsync(key, token));
+                // A renewal late enough to find the lease lapsed (a stalled process, Redis away) takes it again if
+                // nobody else did; it is lost only to another holder.
+                return new RedisLease(
+                    lease,
+                    async () => await db.LockExtendAsync(key, token, lease) || await db.LockTakeAsync(key, token, lease),
+                    () => db.LockReleaseAsync(key, token));
             }
 
             if (DateTime.UtcNow >= deadline)

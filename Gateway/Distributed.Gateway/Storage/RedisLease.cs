@@ -5,7 +5,7 @@ namespace Distributed.Gateway.Storage;
 /// (<see cref="GatewayOptions.LeaseDuration"/>) and renewed every third of it while the work runs, so a holder that
 /// crashed (gateway killed, Redis restarted, network gone) frees it within one lease. Disposing stops the renewal and
 /// releases it at once. <see cref="Lost"/> is cancelled when a renewal finds the lease taken by someone else (it had
-/// expired): the work no longer holds what it was serialized by.
+/// lapsed and another holder took it): the work no longer holds what it was serialized by.
 /// </summary>
 public sealed class RedisLease : IAsyncDisposable
 {

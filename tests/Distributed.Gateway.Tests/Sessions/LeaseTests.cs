@@ -13,7 +13,7 @@ namespace Distributed.Gateway.Tests.Sessions;
 [TestFixture]
 public sealed class LeaseTests
 {
-    private static readonly TimeSpan Lease = TimeSpan.FromSeconds(1);
+    private static readonly TimeSpan Lease = TimeSpan.FromSeconds(2);
 
     private SharedEnvironment _env = null!;
     private FakeWorker _worker = null!;
@@ -128,8 +128,8 @@ public sealed class LeaseTests
     [Test]
     public async Task Query_RunningForManyLeases_KeepsTheLockAndItsSlot()
     {
-        // 20 deltas 350 ms apart: about 7 s, seven leases; the second query comes after three, well before the end.
-        _worker.Script = [.. Enumerable.Range(0, 20).Select(i => $"word{i} ")];
+        // 40 deltas 350 ms apart: about 14 s, seven leases; the second query comes after three, well before the end.
+        _worker.Script = [.. Enumerable.Range(0, 40).Select(i => $"word{i} ")];
         _worker.ScriptDelay = TimeSpan.FromMilliseconds(350);
         using var client = _gateway.CreateClient(TestKeys.Alice);
         var session = await client.CreateSessionAsync();
