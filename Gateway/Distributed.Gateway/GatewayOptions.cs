@@ -30,8 +30,16 @@ public sealed class GatewayOptions
     /// <summary>How long a second query on a busy conversation waits for the first before getting 409.</summary>
     public TimeSpan ConversationLockWait { get; set; } = TimeSpan.FromMinutes(2);
 
-    /// <summary>Upper bound of one generation; the lock on the conversation expires after it too.</summary>
+    /// <summary>Upper bound of one generation.</summary>
     public TimeSpan GenerationTimeout { get; set; } = TimeSpan.FromMinutes(5);
+
+    /// <summary>
+    /// Length of the Redis leases a running query holds: the conversation lock and its entry in the principal's
+    /// concurrent generations. The holder renews them every third of this while the query runs and releases them when
+    /// it ends; a crashed holder's leases lapse within this time.
+    /// </summary>
+    [Range(typeof(TimeSpan), "00:00:00.300", "01:00:00")]
+    public TimeSpan LeaseDuration { get; set; } = TimeSpan.FromSeconds(10);
 
     /// <summary>Model of one-shot <c>POST /prompt</c> calls (also from <c>LLM_NAME</c>, the second service's name).</summary>
     public string? DefaultModel { get; set; }

@@ -45,7 +45,8 @@ public static class AdminEndpoints
 
     private static async Task<IResult> SetDisabled(string id, bool disabled, UserStore users, CancellationToken ct)
     {
-        RouteIds.Parse(id, "id");
+        // Stored ids are lower-case D format; an upper-case UUID names the same user.
+        id = RouteIds.Parse(id, "id").ToString("D");
         return await users.SetDisabledAsync(id, disabled, ct)
             ? Results.Ok(UserView.From((await users.FindAsync(id, ct))!))
             : throw ApiException.NotFound("User");

@@ -19,7 +19,7 @@ public static class AuthEndpoints
         auth.MapGet("/keys", (ClaimsPrincipal user, ApiKeyStore keys, CancellationToken ct) => keys.ListAsync(user.PrincipalId(), ct))
             .Produces<ApiKeyView[]>();
         auth.MapDelete("/keys/{id}", async (string id, ClaimsPrincipal user, ApiKeyStore keys, CancellationToken ct) =>
-            Guid.TryParseExact(id, "D", out _) && await keys.RevokeAsync(user.PrincipalId(), id, ct)
+            Sessions.RouteIds.TryParse(id, out var keyId) && await keys.RevokeAsync(user.PrincipalId(), keyId.ToString("D"), ct)
                 ? Results.NoContent()
                 : throw ApiException.NotFound("API key")).Produces(204).ProducesProblem(404);
         return app;
@@ -31,18 +31,19 @@ public static class AuthEndpoints
         var email = body.RequiredString("email", 254).Trim();
         var password = body.RequiredString("password", PasswordPolicy.MaxPasswordLength);
         var address = context.Connection.RemoteIpAddress?.ToString() ?? "unknown";
-        await throttle.ThrowIfLockedAsync(email, address, ct);
+        // Reserved before the password is verified: however many guesses arrive at once, at most the limit are checked.
+        var attempt = await throttle.ReserveAsync(email, address, ct);
 
         var user = await users.FindByEmailAsync(email, ct);
         var hasher = new PasswordHasher<UserRecord>();
         var verified = hasher.VerifyHashedPassword(user!, user?.PasswordHash ?? DecoyHash, password) != PasswordVerificationResult.Failed;
         if (user is null || !verified || user.Disabled)
         {
-            await throttle.RecordFailureAsync(email, address, ct);
+            // The reservation stays: it is the failure.
             throw new ApiException(StatusCodes.Status401Unauthorized, "Unauthorized", "Invalid email or password.");
         }
 
-        await throttle.RecordSuccessAsync(email, ct);
+        await attempt.SucceededAsync();
         var (token, expiresIn) = tokens.Issue(user.Id, user.Role);
         return Results.Ok(new LoginResponse(token, "Bearer", expiresIn));
     }

@@ -11,13 +11,29 @@ namespace Distributed.Gateway.Limits;
 /// Per-principal budgets kept in Redis, so they hold across gateway replicas: requests and generated tokens per
 /// minute (fixed one-minute windows) and generations in flight. Over a budget: 429 with Retry-After.
 /// </summary>
-public sealed class UsageLimiter(IConnectionMultiplexer redis, RedisKeys keys, IOptions<LimitOptions> options, TimeProvider clock)
+public sealed class UsageLimiter(
+    IConnectionMultiplexer redis, RedisKeys keys, IOptions<LimitOptions> options, IOptions<GatewayOptions> gateway, TimeProvider clock)
 {
     // One key per script, so any cluster slot will do.
     private static readonly LuaScript IncrementScript = LuaScript.Prepare("""
         local value = redis.call('INCRBY', @counter, @increment)
         if value == tonumber(@increment) then redis.call('EXPIRE', @counter, @ttl) end
         return value
+        """);
+
+    // Generations in flight of a principal: a sorted set of generation ids scored by lease expiry (Redis time, ms).
+    // Drops lapsed entries, counts the live ones and, under the limit (0: no check, a renewal), adds or extends this
+    // one; the key expires with its last entry. One key, so any cluster slot will do.
+    private static readonly LuaScript GenerationLeaseScript = LuaScript.Prepare("""
+        local t = redis.call('TIME')
+        local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
+        redis.call('ZREMRANGEBYSCORE', @key, '-inf', now)
+        local limit = tonumber(@limit)
+        if limit > 0 and redis.call('ZCARD', @key) >= limit then return 0 end
+        redis.call('ZADD', @key, now + tonumber(@lease), @member)
+        local last = redis.call('ZRANGE', @key, -1, -1, 'WITHSCORES')
+        redis.call('PEXPIRE', @key, math.max(1, tonumber(last[2]) - now))
+        return 1
         """);
 
     public async Task CountRequestAsync(ClaimsPrincipal user, CancellationToken ct)
@@ -36,8 +52,8 @@ public sealed class UsageLimiter(IConnectionMultiplexer redis, RedisKeys keys, I
         }
     }
 
-    /// <summary>Checks the token budget and takes a generation slot; dispose the lease when the generation ends.</summary>
-    public async Task<IAsyncDisposable> BeginGenerationAsync(ClaimsPrincipal user, CancellationToken ct)
+    /// <summary>Checks the token budget and takes a generation slot (a lease); dispose it when the generation ends.</summary>
+    public async Task<RedisLease> BeginGenerationAsync(ClaimsPrincipal user, CancellationToken ct)
     {
         var limits = options.Value.For(user.RoleName());
         var principal = user.PrincipalId();
@@ -54,19 +70,30 @@ public sealed class UsageLimiter(IConnectionMultiplexer redis, RedisKeys keys, I
 
         if (limits.ConcurrentGenerations <= 0)
         {
-            return new Lease(null, null);
+            return RedisLease.None;
         }
 
-        var active = keys.ActiveGenerations(principal);
-        // The key expires, so a crashed gateway cannot leave a principal blocked for good.
-        var count = await IncrementAsync(active, 1, 600, ct);
-        if (count > limits.ConcurrentGenerations)
+        // One lease per running generation (a sorted set member scored by its expiry): a crashed gateway's
+        // generations stop counting within one lease, instead of a counter that nothing would ever decrement.
+        var db = redis.GetDatabase();
+        var active = (RedisKey)keys.ActiveGenerations(principal);
+        var member = Guid.NewGuid().ToString("N");
+        var lease = (long)gateway.Value.LeaseDuration.TotalMilliseconds;
+        var taken = (long)await GenerationLeaseScript.EvaluateAsync(db, new { key = active, member, lease, limit = limits.ConcurrentGenerations }).WaitAsync(ct);
+        if (taken == 0)
         {
-            await redis.GetDatabase().StringDecrementAsync(active);
             throw TooMany($"At most {limits.ConcurrentGenerations} generations at once.", 1);
         }
 
-        return new Lease(redis, active);
+        return new RedisLease(
+            gateway.Value.LeaseDuration,
+            async () =>
+            {
+                // Renewal re-adds the entry should it have lapsed (e.g. Redis was away): the generation is still running.
+                await GenerationLeaseScript.EvaluateAsync(db, new { key = active, member, lease, limit = 0 });
+                return true;
+            },
+            () => db.SortedSetRemoveAsync(active, member));
     }
 
     public async Task RecordTokensAsync(ClaimsPrincipal user, int tokens)
@@ -91,24 +118,4 @@ public sealed class UsageLimiter(IConnectionMultiplexer redis, RedisKeys keys, I
 
     private static ApiException TooMany(string detail, int retryAfter) =>
         new(StatusCodes.Status429TooManyRequests, "Too many requests", detail) { RetryAfterSeconds = retryAfter };
-
-    private sealed class Lease(IConnectionMultiplexer? redis, string? key) : IAsyncDisposable
-    {
-        public async ValueTask DisposeAsync()
-        {
-            if (redis is null || key is null)
-            {
-                return;
-            }
-
-            try
-            {
-                await redis.GetDatabase().StringDecrementAsync(key);
-            }
-            catch (Exception ex) when (RedisFailure.Is(ex))
-            {
-                // The counter expires on its own.
-            }
-        }
-    }
 }

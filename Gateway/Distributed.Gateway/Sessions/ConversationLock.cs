@@ -6,25 +6,32 @@ using StackExchange.Redis;
 namespace Distributed.Gateway.Sessions;
 
 /// <summary>
-/// Serializes queries per conversation across every gateway replica with a Redis lock (LockTake = SET NX PX,
-/// LockRelease = delete only while it still holds our token). A second query waits for the first (up to
-/// <see cref="GatewayOptions.ConversationLockWait"/>), then gets 409.
+/// Serializes queries per conversation across every gateway replica with a Redis lock held as a lease
+/// (<see cref="RedisLease"/>): LockTake = SET NX PX <see cref="GatewayOptions.LeaseDuration"/>, renewed with
+/// LockExtend (compare-and-extend) every third of it while the query runs, LockRelease (compare-and-delete) when it
+/// ends. A gateway that dies mid-query frees the conversation within one lease. A second query waits for the first
+/// (up to <see cref="GatewayOptions.ConversationLockWait"/>), then gets 409.
 /// </summary>
 public sealed class ConversationLock(IConnectionMultiplexer redis, RedisKeys keys, IOptions<GatewayOptions> options)
 {
-    public async Task<IAsyncDisposable> AcquireAsync(Guid sessionId, Guid conversationId, CancellationToken ct)
+    public async Task<RedisLease> AcquireAsync(Guid sessionId, Guid conversationId, CancellationToken ct)
     {
         var db = redis.GetDatabase();
         var key = keys.ConversationLock(sessionId, conversationId);
         var token = Guid.NewGuid().ToString("N");
-        var ttl = options.Value.GenerationTimeout + TimeSpan.FromSeconds(30);
+        var lease = options.Value.LeaseDuration;
         var deadline = DateTime.UtcNow + options.Value.ConversationLockWait;
         var delay = 5;
         while (true)
         {
-            if (await db.LockTakeAsync(key, token, ttl).WaitAsync(ct))
+            if (await db.LockTakeAsync(key, token, lease).WaitAsync(ct))
             {
-                return new Release(db, key, token);
+                // A renewal late enough to find the lease lapsed (a stalled process, Redis away) takes it again if
+                // nobody else did; it is lost only to another holder.
+                return new RedisLease(
+                    lease,
+                    async () => await db.LockExtendAsync(key, token, lease) || await db.LockTakeAsync(key, token, lease),
+                    () => db.LockReleaseAsync(key, token));
             }
 
             if (DateTime.UtcNow >= deadline)
@@ -37,21 +44,6 @@ public sealed class ConversationLock(IConnectionMultiplexer redis, RedisKeys key
 
             await Task.Delay(delay, ct);
             delay = Math.Min(delay * 2, 100);
-        }
-    }
-
-    private sealed class Release(IDatabase db, string key, string token) : IAsyncDisposable
-    {
-        public async ValueTask DisposeAsync()
-        {
-            try
-            {
-                await db.LockReleaseAsync(key, token);
-            }
-            catch (Exception ex) when (RedisFailure.Is(ex))
-            {
-                // The lock expires on its own; a failed release only delays the next query on this conversation.
-            }
         }
     }
 }

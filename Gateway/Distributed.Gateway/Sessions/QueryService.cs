@@ -27,6 +27,22 @@ public sealed class QueryService(
         SessionRecord session, Guid conversationId, string query, GenerationSettings settings, Func<string, Task>? onDelta, CancellationToken ct)
     {
         await using var held = await locks.AcquireAsync(session.Id, conversationId, ct);
+        try
+        {
+            return await AnswerLockedAsync(session, conversationId, query, settings, onDelta, held.Lost, ct);
+        }
+        catch (Exception ex) when (held.Lost.IsCancellationRequested && !ct.IsCancellationRequested && ex is not ApiException)
+        {
+            // The lock lapsed (Redis was away longer than a lease) and another query took the conversation.
+            throw ApiException.Unavailable("The conversation's lock was lost while answering; nothing was stored.", 1);
+        }
+    }
+
+    private async Task<QueryOutcome> AnswerLockedAsync(
+        SessionRecord session, Guid conversationId, string query, GenerationSettings settings, Func<string, Task>? onDelta, CancellationToken lost, CancellationToken requestAborted)
+    {
+        using var linked = CancellationTokenSource.CreateLinkedTokenSource(requestAborted, lost);
+        var ct = linked.Token;
         if (!await store.ConversationExistsAsync(session.Id, conversationId, ct))
         {
             throw ApiException.NotFound("Conversation");
@@ -55,6 +71,7 @@ public sealed class QueryService(
             try
             {
                 var outcome = await GenerateAsync(request, session.SystemPrompt, onDelta, ct);
+                lost.ThrowIfCancellationRequested();
                 if (!await store.AppendTurnAsync(session.Id, conversationId, query, outcome.Response, CancellationToken.None))
                 {
                     throw ApiException.NotFound("Conversation");
@@ -78,7 +95,10 @@ public sealed class QueryService(
         var sent = new StringBuilder();
         var filter = onDelta is not null && guard.Enabled ? new StreamingOutputSanitizer(guard.Sanitizer, systemPrompt) : null;
         GenerateReply? final = null;
-        await foreach (var reply in client.GenerateAsync(request, ct))
+        // A whole answer is complete before the client sees any of it, so a worker failing mid-answer is retried on
+        // another (CompleteAsync); a streamed one already sent text and is not.
+        var replies = onDelta is null ? (await client.CompleteAsync(request, ct)).ToAsyncEnumerable() : client.GenerateAsync(request, ct);
+        await foreach (var reply in replies.WithCancellation(ct))
         {
             if (reply.Delta.Length > 0)
             {

@@ -66,6 +66,40 @@ public sealed class InferenceClient
         }
     }
 
+    /// <summary>
+    /// A whole generation, for a client that waits for the complete answer (nothing reaches it before the end): a
+    /// worker that fails mid-answer (it died, or its stream broke) is like one that failed before its first reply,
+    /// and the generation starts over on another worker, up to <see cref="WorkersOptions.MaxAttempts"/> workers.
+    /// </summary>
+    public async Task<IReadOnlyList<GenerateReply>> CompleteAsync(GenerateRequest request, CancellationToken ct)
+    {
+        var excluded = new HashSet<WorkerEndpoint>();
+        RpcException? lastError = null;
+        for (var attempt = 1; ; attempt++)
+        {
+            using var stream = await OpenAsync(request, ct, excluded, lastError);
+            var replies = new List<GenerateReply> { stream.First };
+            try
+            {
+                while (await stream.Call.ResponseStream.MoveNext(CancellationToken.None))
+                {
+                    replies.Add(stream.Call.ResponseStream.Current);
+                }
+
+                return replies;
+            }
+            catch (RpcException ex) when (!ct.IsCancellationRequested && WorkerErrors.IsRetryable(ex) && attempt < Math.Max(1, _options.MaxAttempts))
+            {
+                excluded.Add(stream.Worker);
+                lastError = ex;
+            }
+            catch (RpcException ex) when (!ct.IsCancellationRequested)
+            {
+                throw WorkerErrors.Map(ex);
+            }
+        }
+    }
+
     /// <summary>Loads a model on the best worker for it (a no-op where it is already loaded) and refreshes routing.</summary>
     public async Task<string> LoadModelAsync(string model, CancellationToken ct)
     {
@@ -112,10 +146,12 @@ public sealed class InferenceClient
         }
     }
 
-    private async Task<GenerationStream> OpenAsync(GenerateRequest request, CancellationToken ct)
+    /// <param name="excluded">Workers not to try (they failed this generation already); grows with every failed attempt.</param>
+    /// <param name="lastError">Their last error, the answer when no other worker is left.</param>
+    private async Task<GenerationStream> OpenAsync(
+        GenerateRequest request, CancellationToken ct, HashSet<WorkerEndpoint>? excluded = null, RpcException? lastError = null)
     {
-        var excluded = new HashSet<WorkerEndpoint>();
-        RpcException? lastError = null;
+        excluded ??= [];
         try
         {
             return await _retry.ExecuteAsync(

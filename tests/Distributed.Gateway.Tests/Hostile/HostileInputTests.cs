@@ -66,25 +66,37 @@ public sealed class HostileInputTests
     }
 
     [Test]
-    public void Corpus_AtLeast300RequestsAcrossEveryRoute()
+    public async Task Corpus_EveryRoute_AnswersItsHostileRequestsWithItsOwnProblem()
     {
-        var paths = _invalid.Select(p => p.Raw is null ? $"{p.Method} {p.Path}" : Encoding.Latin1.GetString(p.Raw).Split("\r\n")[0]).ToArray();
-
-        Assert.That(_invalid, Has.Count.GreaterThanOrEqualTo(300));
-        Assert.Multiple(() =>
+        var routes = new[]
         {
-            foreach (var route in new[]
+            "POST /llm/sessions", "PATCH /llm/sessions/", "DELETE /llm/sessions/", "/conversations", "/query", "/switch-model",
+            "/llm/models", "POST /user/register", "POST /auth/login", "POST /auth/keys", "GET /auth/keys", "DELETE /auth/keys/",
+            "GET /admin/users", "/admin/models/", "/disable", "/enable", "POST /prompt",
+        };
+        Assert.That(_invalid, Has.Count.GreaterThanOrEqualTo(300));
+
+        var failures = new List<string>();
+        foreach (var route in routes)
+        {
+            // The route's probes sent through HttpClient (raw ones may not even be HTTP): the route itself must answer at
+            // least one of them, a ProblemDetails with the route's own detail (the bodiless 404 of an unknown path and 405 of a
+            // wrong method carry none).
+            var probes = _invalid.Where(p => p.Raw is null && $"{p.Method} {p.Path}".Contains(route, StringComparison.Ordinal)).Take(5).ToArray();
+            var outcomes = new List<HostileOutcome>();
+            foreach (var probe in probes)
             {
-                "POST /llm/sessions", "PATCH /llm/sessions/", "DELETE /llm/sessions/", "/conversations", "/query", "/switch-model",
-                "/llm/models", "POST /user/register", "POST /auth/login", "POST /auth/keys", "GET /auth/keys", "DELETE /auth/keys/",
-                "GET /admin/users", "/admin/models/", "/disable", "/enable", "POST /prompt",
-            })
-            {
-                Assert.That(paths.Count(p => p.Contains(route, StringComparison.Ordinal)), Is.GreaterThan(0), route);
+                outcomes.Add(await SendAsync(probe));
             }
 
-            Assert.That(_invalid.Count(p => p.Raw is not null), Is.GreaterThanOrEqualTo(20), "requests on the wire");
-        });
+            if (!outcomes.Any(o => o.MediaType == "application/problem+json" && o.Status is >= 400 and < 500 && Check(o) is null
+                && JsonDocument.Parse(o.Body).RootElement.TryGetProperty("detail", out _)))
+            {
+                failures.Add($"{route}: {probes.Length} probes, answers {string.Join(", ", outcomes.Select(o => o.Status))}");
+            }
+        }
+
+        Assert.That(failures, Is.Empty, "routes that did not answer their own hostile requests");
     }
 
     [Test]
@@ -163,7 +175,12 @@ public sealed class HostileInputTests
             {
                 using var failed = await _gateway.SendLoginAsync(loginEmail, HostileCorpus.RespDelete);
                 await failed.ExpectProblemAsync(HttpStatusCode.Unauthorized);
-                created.AddRange([$"{Prefix}login-failures:email:{Sha256(loginEmail.ToLowerInvariant())}", $"{Prefix}login-failures:address:{Sha256("127.0.0.1")}"]);
+                created.AddRange(
+                [
+                    $"{Prefix}login-failures:email:{Sha256(loginEmail.ToLowerInvariant())}",
+                    $"{Prefix}login-failures:address-email:{Sha256("127.0.0.1")}:{Sha256(loginEmail.ToLowerInvariant())}",
+                    $"{Prefix}login-failures:address:{Sha256("127.0.0.1")}",
+                ]);
             },
             async () => await alice.PostJsonAsync("/prompt", new { prompt = "Tell me" + HostileCorpus.RespFlushAll, max_tokens = 2 }).ExpectJsonAsync(HttpStatusCode.OK),
             async () => await alice.PostJsonAsync($"/llm/sessions/{_session}/switch-model", new { model_name = "llama2" }).ExpectJsonAsync(HttpStatusCode.Created),

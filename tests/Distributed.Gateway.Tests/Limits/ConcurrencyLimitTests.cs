@@ -93,7 +93,7 @@ public sealed class ConcurrencyLimitTests
 
         // The gateway sees the client go away, cancels the worker call and frees the slot.
         await Wait.UntilAsync(
-            async () => (await _env.Inspector.ExecuteAsync("GET", $"{_gateway.KeyPrefix}usage:active:alice")).AsString() is null or "0",
+            async () => (long)await _env.Inspector.ExecuteAsync("EXISTS", $"{_gateway.KeyPrefix}usage:active:alice") == 0,
             TimeSpan.FromSeconds(30),
             "alice's generation slot to be released");
         var answer = await alice.QueryAsync(real, realConversation, new { query = "Hi", max_tokens = 2 });
@@ -113,6 +113,6 @@ public sealed class ConcurrencyLimitTests
             await carol.QueryAsync(session, conversation, new { query = "Hi", max_tokens = 2 });
         }
 
-        Assert.That((await _env.Inspector.ExecuteAsync("GET", $"{_gateway.KeyPrefix}usage:active:carol")).AsString(), Is.EqualTo("0"));
+        Assert.That((long)await _env.Inspector.ExecuteAsync("EXISTS", $"{_gateway.KeyPrefix}usage:active:carol"), Is.Zero, "every generation entry released");
     }
 }

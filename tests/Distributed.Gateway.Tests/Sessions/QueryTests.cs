@@ -118,23 +118,36 @@ public sealed class QueryTests
     }
 
     [Test]
-    public async Task Query_AllGenerationSettings_Returns201()
+    public async Task Query_AllGenerationSettings_EachTakesEffect()
     {
         var session = await _client.CreateSessionAsync();
-        var conversation = await _client.CreateConversationAsync(session);
+        var settings = new { query = "Once upon a time", max_tokens = 24, temperature = 0.8, top_p = 0.9, seed = 42 };
+        var unstopped = await _client.QueryAsync(session, await _client.CreateConversationAsync(session), settings);
+        var words = unstopped.Split(' ', StringSplitOptions.RemoveEmptyEntries);
+        Assume.That(words, Has.Length.GreaterThanOrEqualTo(3), "the model must say a few words: " + unstopped);
+        var stop = " " + words[2];
 
-        var answer = await _client.QueryAsync(session, conversation, new
+        var limited = (await _client.StreamQueryAsync(session, await _client.CreateConversationAsync(session), new
         {
-            query = "Once upon a time",
-            max_tokens = 6,
-            temperature = 0.8,
-            top_p = 0.9,
-            seed = 42,
-            stop = new[] { "\n\n", "The end" },
-        });
+            settings.query, max_tokens = 3, settings.temperature, settings.top_p, settings.seed,
+        })).Done();
+        var conversation = await _client.CreateConversationAsync(session);
+        var stopped = (await _client.StreamQueryAsync(session, conversation, new
+        {
+            settings.query, settings.max_tokens, settings.temperature, settings.top_p, settings.seed, stop = new[] { "\n\n", stop },
+        })).Done();
 
-        Assert.That(answer, Is.Not.Null);
-        Assert.That(await _client.GetTurnsAsync(session, conversation), Has.Count.EqualTo(2));
+        var answer = stopped.GetProperty("response").GetString()!;
+        Assert.Multiple(async () =>
+        {
+            Assert.That(limited.GetProperty("usage").GetProperty("completion_tokens").GetInt32(), Is.InRange(1, 3), "max_tokens");
+            // The same seed, temperature and top_p sample the same text: each answer is a prefix of the unstopped one.
+            Assert.That(unstopped, Does.StartWith(limited.GetProperty("response").GetString()!), "seed (max_tokens 3)");
+            Assert.That(unstopped, Does.StartWith(answer), "seed (stop)");
+            Assert.That(answer, Does.Not.Contain(stop), "stop");
+            Assert.That(stopped.GetProperty("finish_reason").GetString(), Is.EqualTo("stop"), "ended by the stop string");
+            Assert.That(await _client.GetTurnsAsync(session, conversation), Is.EqualTo(new[] { new Turn("user", settings.query), new Turn("bot", answer) }));
+        });
     }
 
     [Test]

@@ -152,16 +152,17 @@ public sealed class ValidationTests
         Assert.That((await _client.GetSessionAsync(_session)).GetProperty("model_name").GetString(), Is.EqualTo(WorkerProcess.Stories));
     }
 
-    [TestCase("{\"model_name\": 5}")]
-    [TestCase("{}")]
-    [TestCase("{\"model_name\": \"\"}")]
-    [TestCase("{\"model_name\"")]
-    public async Task SwitchModel_InvalidBody_Returns400(string body)
+    [TestCase("{\"model_name\": 5}", "model_name")]
+    [TestCase("{}", "model_name")]
+    [TestCase("{\"model_name\": \"\"}", "model_name")]
+    [TestCase("{\"model_name\"", "body")]
+    public async Task SwitchModel_InvalidBody_Returns400NamingTheFieldAndKeepsTheModel(string body, string field)
     {
         using var response = await _client.PostAsync($"/llm/sessions/{_session}/switch-model", GatewayApi.Json(body));
 
-        var problem = await response.ExpectProblemAsync(HttpStatusCode.BadRequest);
-        Assert.That(problem.GetProperty("errors").PropertyNames().Single(), Is.AnyOf("model_name", "body"));
+        var problem = await response.ExpectBadRequestAsync(field);
+        Assert.That(problem.GetProperty("errors").PropertyNames(), Is.EqualTo(new[] { field }));
+        Assert.That((await _client.GetSessionAsync(_session)).GetProperty("model_name").GetString(), Is.EqualTo(WorkerProcess.Stories));
     }
 
     [TestCase("{\"system_prompt\": 5}", "system_prompt")]

@@ -70,7 +70,14 @@ public sealed class LoginTests
         var conversation = await client.CreateConversationAsync(session);
         var answer = await client.QueryAsync(session, conversation, new { query = "Once upon a time", max_tokens = 4 });
         var streamed = (await client.StreamQueryAsync(session, conversation, new { query = "The cat", max_tokens = 4 })).Done();
-        Assert.That(await client.GetTurnsAsync(session, conversation), Has.Count.EqualTo(4));
+        Assert.That(
+            await client.GetTurnsAsync(session, conversation),
+            Is.EqualTo(new[]
+            {
+                new Turn("user", "Once upon a time"), new Turn("bot", answer),
+                new Turn("user", "The cat"), new Turn("bot", streamed.GetProperty("response").GetString()!),
+            }),
+            "both answers, plain and streamed, stored as given");
         Assert.That((await client.GetSessionAsync(session)).GetProperty("sessionId").GetGuid(), Is.EqualTo(session));
         Assert.That(await client.ListConversationsAsync(session), Is.EqualTo(new[] { conversation }));
         await client.PostJsonAsync($"/llm/sessions/{session}/switch-model", new { model_name = "llama3" }).ExpectJsonAsync(HttpStatusCode.Created);
@@ -99,8 +106,8 @@ public sealed class LoginTests
             await deleteSession.ExpectStatusAsync(HttpStatusCode.NoContent);
         }
 
-        Assert.That(answer, Is.Not.Empty);
-        Assert.That(streamed.GetProperty("response").GetString(), Is.Not.Null);
+        using var afterDelete = await client.GetAsync($"/llm/sessions/{session}");
+        await afterDelete.ExpectProblemAsync(HttpStatusCode.NotFound);
     }
 
     [Test]

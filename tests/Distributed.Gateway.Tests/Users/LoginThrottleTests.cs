@@ -4,13 +4,15 @@ using System.Text.Json;
 namespace Distributed.Gateway.Tests.Users;
 
 /// <summary>
-/// Failed logins are counted per email and per client address in Redis; a locked-out attempt gets 429 with Retry-After
-/// even with the right password, and the same 429 whether or not the email exists.
+/// Failed logins are counted per email, per client address and email, and per client address in Redis; an attempt is
+/// reserved before its password is checked, so parallel guesses get no further than sequential ones; a locked-out
+/// attempt gets 429 with Retry-After even with the right password, and the same 429 whether or not the email exists.
 /// </summary>
 [TestFixture]
 public sealed class LoginThrottleTests
 {
     private const int MaxFailuresPerEmail = 3;
+    /// <summary>Per address and email, or per address alone, as each test says.</summary>
     private const int MaxFailuresPerAddress = 4;
     private static readonly TimeSpan Lockout = TimeSpan.FromMinutes(5);
 
@@ -113,14 +115,14 @@ public sealed class LoginThrottleTests
     }
 
     [Test]
-    public async Task Login_AfterMaxFailuresFromOneAddress_EveryEmailFromItGets429()
+    public async Task Login_AfterMaxFailuresFromOneAddressForAllEmails_EveryEmailFromItGets429()
     {
-        // A gateway of its own: the address counter is per key prefix, and every test connects from 127.0.0.1.
-        await using var gateway = await StartGatewayAsync(1000, MaxFailuresPerAddress);
+        // A gateway of its own: the address counters are per key prefix, and every test connects from 127.0.0.1.
+        await using var gateway = await StartGatewayAsync(1000, 1000, MaxFailuresPerAddress);
         var user = await gateway.RegisterAsync();
         for (var i = 0; i < MaxFailuresPerAddress; i++)
         {
-            // A different email each time: no email reaches a limit of its own.
+            // A different email each time (a password spray): no email, nor address and email, reaches a limit of its own.
             using var failure = await gateway.SendLoginAsync(AccountApi.NewEmail($"spray{i}"), "Wrong!Passw0rd");
             await failure.ExpectProblemAsync(HttpStatusCode.Unauthorized);
         }
@@ -129,6 +131,43 @@ public sealed class LoginThrottleTests
 
         await response.ExpectProblemAsync(HttpStatusCode.TooManyRequests);
         Assert.That(response.Headers.RetryAfter?.Delta, Is.Not.Null);
+    }
+
+    [Test]
+    public async Task Login_AddressLockedOutForOneEmail_OtherUsersFromItStillLogIn()
+    {
+        await using var gateway = await StartGatewayAsync(1000, MaxFailuresPerAddress, 1000);
+        var victim = await gateway.RegisterAsync();
+        var neighbour = await gateway.RegisterAsync();
+        await FailAsync(gateway, victim.Email, MaxFailuresPerAddress);
+
+        using var locked = await gateway.SendLoginAsync(victim.Email, victim.Password);
+        var token = await gateway.LoginAsync(neighbour.Email, neighbour.Password);
+
+        await locked.ExpectProblemAsync(HttpStatusCode.TooManyRequests);
+        Assert.That(TestTokens.Read(token).Subject, Is.EqualTo(neighbour.Id), "another user's right password from the same address");
+    }
+
+    [Test]
+    public async Task Login_30WrongPasswordsAtOnce_OnlyTheLimitAreCheckedAndTheCountStopsAtIt()
+    {
+        var user = await _perEmail.RegisterAsync();
+
+        var statuses = await Task.WhenAll(Enumerable.Range(0, 30).Select(async i =>
+        {
+            using var response = await _perEmail.SendLoginAsync(user.Email, $"Wrong!Passw0rd{i}");
+            return response.StatusCode;
+        }));
+        var failures = await _env.Inspector.ExecuteAsync("GET", $"{_perEmail.KeyPrefix}login-failures:email:{Distributed.Gateway.Users.UserStore.EmailHash(user.Email)}");
+        using var right = await _perEmail.SendLoginAsync(user.Email, user.Password);
+
+        Assert.Multiple(async () =>
+        {
+            Assert.That(statuses.Count(s => s == HttpStatusCode.Unauthorized), Is.EqualTo(MaxFailuresPerEmail), "passwords checked");
+            Assert.That(statuses.Count(s => s == HttpStatusCode.TooManyRequests), Is.EqualTo(30 - MaxFailuresPerEmail), "refused unchecked");
+            Assert.That((long)failures, Is.EqualTo(MaxFailuresPerEmail), "the failure count stops at the limit");
+            await right.ExpectProblemAsync(HttpStatusCode.TooManyRequests);
+        });
     }
 
     [Test]
@@ -143,13 +182,14 @@ public sealed class LoginThrottleTests
         await response.ExpectProblemAsync(HttpStatusCode.TooManyRequests);
     }
 
-    private async Task<GatewayHost> StartGatewayAsync(int perEmail, int perAddress) =>
-        await GatewayHost.StartAsync(_env.Redis, [_env.Worker.Address], settings: Settings(perEmail, perAddress));
+    private async Task<GatewayHost> StartGatewayAsync(int perEmail, int perAddressAndEmail, int perAddress = 1000) =>
+        await GatewayHost.StartAsync(_env.Redis, [_env.Worker.Address], settings: Settings(perEmail, perAddressAndEmail, perAddress));
 
-    private static Dictionary<string, string?> Settings(int perEmail, int perAddress) => new()
+    private static Dictionary<string, string?> Settings(int perEmail, int perAddressAndEmail, int perAddress = 1000) => new()
     {
         ["Auth:LoginMaxFailuresPerEmail"] = perEmail.ToString(System.Globalization.CultureInfo.InvariantCulture),
-        ["Auth:LoginMaxFailuresPerAddress"] = perAddress.ToString(System.Globalization.CultureInfo.InvariantCulture),
+        ["Auth:LoginMaxFailuresPerAddress"] = perAddressAndEmail.ToString(System.Globalization.CultureInfo.InvariantCulture),
+        ["Auth:LoginMaxFailuresPerAddressTotal"] = perAddress.ToString(System.Globalization.CultureInfo.InvariantCulture),
         ["Auth:LoginLockout"] = Lockout.ToString(),
     };
 

@@ -3,8 +3,9 @@ using System.Net;
 namespace Distributed.Gateway.Tests.Workers;
 
 /// <summary>
-/// A worker that fails after streaming some text: no retry (a token was already sent), a 502 ProblemDetails, or for a
-/// stream already under way an in-band <c>error</c> event; and no half-written turn. The gateway's only worker is a
+/// A worker that fails after streaming some text: a stream already under way ends with an in-band <c>error</c> event
+/// (no retry: a token was already sent); a whole answer would be retried on another worker (MidAnswerRetryTests), but
+/// there is none here, so it is a 502 ProblemDetails; and no half-written turn. The gateway's only worker is a
 /// <see cref="FakeWorker"/> that sends one delta, then fails.
 /// </summary>
 [TestFixture]
