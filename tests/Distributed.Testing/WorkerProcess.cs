@@ -7,12 +7,12 @@ using Grpc.Core;
 using Grpc.Net.Client;
 using Grpc.Health.V1;
 
-namespace Distributed.Gateway.Tests.Support;
+namespace Distributed.Testing;
 
 /// <summary>
 /// A real InferenceWorker process (<c>dotnet Distributed.InferenceWorker.dll</c>) on a free port, serving copies of the
 /// shared test models from a temp directory with a <c>models.json</c> (aliases <c>llama2</c> and <c>llama3</c>).
-/// Every process started here is killed on dispose, and as a last resort when the test run exits.
+/// Each process runs in a process group of its own (<see cref="ProcessGroup"/>), is killed by PID on dispose, and as a last resort when the test run exits.
 /// </summary>
 public sealed class WorkerProcess : IAsyncDisposable
 {
@@ -23,8 +23,9 @@ public sealed class WorkerProcess : IAsyncDisposable
     private static readonly ConcurrentDictionary<int, Process> Running = new();
     private const int MaxLogLength = 64 * 1024;
 
-    private readonly Process _process;
     private readonly StringBuilder _log = new();
+    private readonly IReadOnlyDictionary<string, string?> _settings;
+    private Process _process;
 
     static WorkerProcess() => AppDomain.CurrentDomain.ProcessExit += (_, _) =>
     {
@@ -41,12 +42,13 @@ public sealed class WorkerProcess : IAsyncDisposable
         }
     };
 
-    private WorkerProcess(Process process, int port, string modelsDirectory)
+    private WorkerProcess(int port, string modelsDirectory, IReadOnlyDictionary<string, string?> settings)
     {
-        _process = process;
         Port = port;
         ModelsDirectory = modelsDirectory;
+        _settings = settings;
         Address = new Uri($"http://127.0.0.1:{port}");
+        _process = null!;
     }
 
     public int Port { get; }
@@ -55,7 +57,10 @@ public sealed class WorkerProcess : IAsyncDisposable
 
     public string ModelsDirectory { get; }
 
-    public bool IsRunning => !_process.HasExited;
+    public bool IsRunning => _process is { HasExited: false };
+
+    /// <summary>The PID of the running (or last) process.</summary>
+    public int ProcessId => _process.Id;
 
     /// <summary>What the worker wrote to stdout and stderr (warnings and errors only), for failure messages.</summary>
     public string Log
@@ -69,7 +74,12 @@ public sealed class WorkerProcess : IAsyncDisposable
         }
     }
 
-    public static async Task<WorkerProcess> StartAsync()
+    /// <summary>Starts a worker on a free port (or <paramref name="port"/>) and waits until it reports SERVING.</summary>
+    /// <param name="settings">Environment on top of the defaults (configuration keys with <c>__</c>, e.g. <c>Worker__QueueLimit</c>).</param>
+    public static async Task<WorkerProcess> StartAsync(
+        string workerId = "gateway-test-worker",
+        IReadOnlyDictionary<string, string?>? settings = null,
+        int? port = null)
     {
         if (!File.Exists(TestPaths.WorkerDll))
         {
@@ -88,38 +98,23 @@ public sealed class WorkerProcess : IAsyncDisposable
             }
             """);
 
-        var port = FreePort.Next();
-        var info = new ProcessStartInfo(DotnetHost())
+        var environment = new Dictionary<string, string?>
         {
-            UseShellExecute = false,
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            // The content root (appsettings.json) is the working directory when started with `dotnet <dll>`.
-            WorkingDirectory = TestPaths.WorkerDirectory,
+            ["Worker__ParallelSequences"] = "4",
+            // One decode thread: llama.cpp spin-waits, so on a small machine it must leave a core to the gateway and the tests.
+            ["Worker__Threads"] = "1",
+            ["Worker__WorkerId"] = workerId,
+            ["Logging__LogLevel__Default"] = "Warning",
         };
-        info.ArgumentList.Add(TestPaths.WorkerDll);
-        info.Environment["Worker__Port"] = port.ToString(System.Globalization.CultureInfo.InvariantCulture);
-        info.Environment["Worker__ModelsDirectory"] = models;
-        info.Environment["Worker__ParallelSequences"] = "4";
-        // One decode thread: llama.cpp spin-waits, so on a small machine it must leave a core to the gateway and the tests.
-        info.Environment["Worker__Threads"] = "1";
-        info.Environment["Worker__WorkerId"] = "gateway-test-worker";
-        info.Environment["Logging__LogLevel__Default"] = "Warning";
-        info.Environment["DOTNET_ENVIRONMENT"] = "Testing";
-        info.Environment["ASPNETCORE_ENVIRONMENT"] = "Testing";
-        info.Environment.Remove("ASPNETCORE_URLS");
-        info.Environment.Remove("ASPNETCORE_HTTP_PORTS");
+        foreach (var (key, value) in settings ?? new Dictionary<string, string?>())
+        {
+            environment[key] = value;
+        }
 
-        var process = Process.Start(info) ?? throw new InvalidOperationException("Could not start the worker process.");
-        Running[process.Id] = process;
-        var worker = new WorkerProcess(process, port, models);
-        process.OutputDataReceived += (_, e) => worker.Append(e.Data);
-        process.ErrorDataReceived += (_, e) => worker.Append(e.Data);
-        process.BeginOutputReadLine();
-        process.BeginErrorReadLine();
+        var worker = new WorkerProcess(port ?? FreePort.Next(), models, environment);
         try
         {
-            await worker.WaitUntilServingAsync();
+            await worker.StartProcessAsync();
             return worker;
         }
         catch
@@ -129,29 +124,38 @@ public sealed class WorkerProcess : IAsyncDisposable
         }
     }
 
-    /// <summary>Kills the process abruptly (like a crash) and waits for it to exit.</summary>
-    public async Task KillAsync()
+    /// <summary>Starts the worker again on the same port and models (after <see cref="KillAsync"/>); waits for SERVING.</summary>
+    public async Task RestartAsync()
     {
-        if (!_process.HasExited)
+        if (IsRunning)
         {
-            try
-            {
-                _process.Kill(entireProcessTree: true);
-            }
-            catch (InvalidOperationException)
-            {
-                // It exited meanwhile.
-            }
+            return;
         }
 
-        await _process.WaitForExitAsync();
+        _process.Dispose();
+        await StartProcessAsync();
+    }
+
+    /// <summary>SIGKILL by PID (like a crash) and waits for it to exit.</summary>
+    public async Task KillAsync()
+    {
+        if (_process is null)
+        {
+            return;
+        }
+
+        await ProcessGroup.KillAsync(_process);
         Running.TryRemove(_process.Id, out _);
     }
 
     public async ValueTask DisposeAsync()
     {
-        await KillAsync();
-        _process.Dispose();
+        if (_process is not null)
+        {
+            await KillAsync();
+            _process.Dispose();
+        }
+
         try
         {
             Directory.Delete(ModelsDirectory, recursive: true);
@@ -162,6 +166,38 @@ public sealed class WorkerProcess : IAsyncDisposable
         }
     }
 
+    private async Task StartProcessAsync()
+    {
+        var info = new ProcessStartInfo(TestPaths.DotnetHost)
+        {
+            UseShellExecute = false,
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            // The content root (appsettings.json) is the working directory when started with `dotnet <dll>`.
+            WorkingDirectory = TestPaths.WorkerDirectory,
+        };
+        info.ArgumentList.Add(TestPaths.WorkerDll);
+        info.Environment["Worker__Port"] = Port.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        info.Environment["Worker__ModelsDirectory"] = ModelsDirectory;
+        info.Environment["DOTNET_ENVIRONMENT"] = "Testing";
+        info.Environment["ASPNETCORE_ENVIRONMENT"] = "Testing";
+        info.Environment.Remove("ASPNETCORE_URLS");
+        info.Environment.Remove("ASPNETCORE_HTTP_PORTS");
+        foreach (var (key, value) in _settings)
+        {
+            info.Environment[key] = value;
+        }
+
+        var process = Process.Start(ProcessGroup.Isolate(info)) ?? throw new InvalidOperationException("Could not start the worker process.");
+        Running[process.Id] = process;
+        _process = process;
+        process.OutputDataReceived += (_, e) => Append(e.Data);
+        process.ErrorDataReceived += (_, e) => Append(e.Data);
+        process.BeginOutputReadLine();
+        process.BeginErrorReadLine();
+        await WaitUntilServingAsync();
+    }
+
     private async Task WaitUntilServingAsync()
     {
         using var channel = GrpcChannel.ForAddress(Address);
@@ -169,7 +205,7 @@ public sealed class WorkerProcess : IAsyncDisposable
         string last = "no answer yet";
         while (DateTime.UtcNow < deadline)
         {
-            if (_process.HasExited)
+            if (!IsRunning)
             {
                 throw new InvalidOperationException($"The worker exited during startup with code {_process.ExitCode}. Output:\n{Log}");
             }
@@ -210,8 +246,4 @@ public sealed class WorkerProcess : IAsyncDisposable
             }
         }
     }
-
-    /// <summary>The dotnet host running these tests (DOTNET_HOST_PATH under `dotnet test`), else the one on PATH.</summary>
-    private static string DotnetHost() =>
-        Environment.GetEnvironmentVariable("DOTNET_HOST_PATH") is { Length: > 0 } host && File.Exists(host) ? host : "dotnet";
 }
