@@ -19,6 +19,12 @@ public sealed class WorkerProcess : IAsyncDisposable
     public const string Stories = "stories260K";
     public const string TinyRandom = "llama-2-tiny-random";
 
+    /// <summary>
+    /// With <c>longModel</c>: the random model with its full 4096-token context, whose unbounded generation runs for
+    /// seconds without reaching end-of-generation (to kill something in the middle of an answer).
+    /// </summary>
+    public const string LongModel = "random-long";
+
     private static readonly TimeSpan StartupTimeout = TimeSpan.FromSeconds(60);
     private static readonly ConcurrentDictionary<int, Process> Running = new();
     private const int MaxLogLength = 64 * 1024;
@@ -79,7 +85,8 @@ public sealed class WorkerProcess : IAsyncDisposable
     public static async Task<WorkerProcess> StartAsync(
         string workerId = "gateway-test-worker",
         IReadOnlyDictionary<string, string?>? settings = null,
-        int? port = null)
+        int? port = null,
+        bool longModel = false)
     {
         if (!File.Exists(TestPaths.WorkerDll))
         {
@@ -89,11 +96,18 @@ public sealed class WorkerProcess : IAsyncDisposable
         var models = Directory.CreateTempSubdirectory("gateway-test-models-").FullName;
         File.Copy(TestPaths.Stories, Path.Combine(models, "stories260K.gguf"));
         File.Copy(TestPaths.TinyRandom, Path.Combine(models, "llama-2-tiny-random.gguf"));
-        File.WriteAllText(Path.Combine(models, "models.json"), """
+        var extraModel = string.Empty;
+        if (longModel)
+        {
+            File.Copy(TestPaths.TinyRandom, Path.Combine(models, $"{LongModel}.gguf"));
+            extraModel = $$""", "{{LongModel}}": { "contextSize": 4096 }""";
+        }
+
+        File.WriteAllText(Path.Combine(models, "models.json"), $$"""
             {
               "models": {
                 "stories260K": { "aliases": ["llama2"], "contextSize": 512 },
-                "llama-2-tiny-random": { "aliases": ["llama3"], "contextSize": 512 }
+                "llama-2-tiny-random": { "aliases": ["llama3"], "contextSize": 512 }{{extraModel}}
               }
             }
             """);
