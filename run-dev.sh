@@ -23,10 +23,29 @@ API_KEY="${API_KEY:-dev-$(head -c 16 /dev/urandom | od -An -tx1 | tr -d ' \n')}"
 STATE="$ROOT/artifacts/run-dev"
 mkdir -p "$STATE"
 
-if ! command -v redis-server >/dev/null 2>&1; then
-  echo "redis-server is not installed. Install it with:  sudo apt-get install -y redis-server" >&2
-  exit 1
-fi
+# redis-server: installed through apt-get when this runs as root or sudo works without a password; otherwise the one
+# command that does it is printed.
+ensure_redis_server() {
+  command -v redis-server >/dev/null 2>&1 && return 0
+  local hint="sudo apt-get install -y redis-server" as=()
+  if [[ $(id -u) -ne 0 ]]; then
+    if command -v sudo >/dev/null 2>&1 && sudo -n true 2>/dev/null; then as=(sudo -n); else
+      echo "redis-server is not installed. Install it with:  $hint" >&2; return 1
+    fi
+  fi
+  if ! command -v apt-get >/dev/null 2>&1; then
+    echo "redis-server is not installed and apt-get is not available: install redis-server (7 or later) and put it on PATH." >&2
+    return 1
+  fi
+  echo "redis-server is not installed: installing it with apt-get..."
+  if ! { "${as[@]}" env DEBIAN_FRONTEND=noninteractive apt-get update -qq \
+      && "${as[@]}" env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends redis-server >/dev/null; }; then
+    echo "Installing redis-server failed. Install it with:  $hint" >&2; return 1
+  fi
+  hash -r
+  command -v redis-server >/dev/null 2>&1 || { echo "redis-server is still not on PATH after apt-get; install it with:  $hint" >&2; return 1; }
+}
+ensure_redis_server || exit 1
 command -v dotnet >/dev/null 2>&1 || { echo "The .NET 10 SDK is required (dotnet not found)." >&2; exit 1; }
 
 # The models: models/ when it has a GGUF, else the shared test models beside the repo.

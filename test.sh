@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Runs every test: the .NET suites (real Redis, real worker, real llama.cpp, grpc-js interop), the deployment
 # validation (compose files, Kubernetes manifests, redis.conf) and the run-dev.sh smoke test.
-# Needs: .NET 10 SDK, node/npm, redis-server (apt-get install -y redis-server), docker-compose for the compose check.
+# Needs: .NET 10 SDK, node/npm, redis-server (installed through apt-get when run as root or with passwordless sudo),
+# docker-compose for the compose check.
 set -uo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 cd "$ROOT"
@@ -11,7 +12,29 @@ LOG_DIR="$ROOT/artifacts/test"
 mkdir -p "$LOG_DIR"
 passed=0 failed=0 skipped=0 status=0
 
-command -v redis-server >/dev/null || { echo "redis-server missing: apt-get install -y redis-server" >&2; exit 1; }
+# redis-server: installed through apt-get when this runs as root or sudo works without a password; otherwise the one
+# command that does it is printed.
+ensure_redis_server() {
+  command -v redis-server >/dev/null 2>&1 && return 0
+  local hint="sudo apt-get install -y redis-server" as=()
+  if [[ $(id -u) -ne 0 ]]; then
+    if command -v sudo >/dev/null 2>&1 && sudo -n true 2>/dev/null; then as=(sudo -n); else
+      echo "redis-server is not installed. Install it with:  $hint" >&2; return 1
+    fi
+  fi
+  if ! command -v apt-get >/dev/null 2>&1; then
+    echo "redis-server is not installed and apt-get is not available: install redis-server (7 or later) and put it on PATH." >&2
+    return 1
+  fi
+  echo "redis-server is not installed: installing it with apt-get..."
+  if ! { "${as[@]}" env DEBIAN_FRONTEND=noninteractive apt-get update -qq \
+      && "${as[@]}" env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends redis-server >/dev/null; }; then
+    echo "Installing redis-server failed. Install it with:  $hint" >&2; return 1
+  fi
+  hash -r
+  command -v redis-server >/dev/null 2>&1 || { echo "redis-server is still not on PATH after apt-get; install it with:  $hint" >&2; return 1; }
+}
+ensure_redis_server || exit 1
 
 dotnet build Distributed.sln -c "$CONFIG" --nologo -v quiet || exit 1
 

@@ -25,6 +25,15 @@ public static class WorkerApplicationExtensions
             kestrel.Limits.Http2.MaxStreamsPerConnection = 1000;
         });
 
+        // Grpc.AspNetCore logs every call that ends with a non-OK status at Information ("Error status code ... raised."):
+        // one line per refused call under overload. Refusals are counted and logged rate-limited (RejectionCounter);
+        // errors thrown by a method are still logged (at Error). Configuration naming this category wins.
+        const string grpcCallHandler = "Grpc.AspNetCore.Server.ServerCallHandler";
+        if (builder.Configuration[$"Logging:LogLevel:{grpcCallHandler}"] is null)
+        {
+            builder.Logging.AddFilter(grpcCallHandler, LogLevel.Warning);
+        }
+
         builder.Services.AddGrpc(grpc => grpc.Interceptors.Add<WorkerExceptionInterceptor>());
         builder.Services.AddGrpcReflection();
         builder.Services.AddGrpcHealthChecks(health =>
@@ -35,6 +44,7 @@ public static class WorkerApplicationExtensions
             })
             .AddCheck<WorkerReadinessHealthCheck>(WorkerReadinessHealthCheck.Name);
         builder.Services.AddSingleton<WorkerReadiness>();
+        builder.Services.AddSingleton<RejectionCounter>();
         builder.Services.AddSingleton<ModelCatalog>();
         builder.Services.AddSingleton<ModelManager>();
         builder.Services.AddSingleton(sp => new HostKvCache(sp.GetRequiredService<Microsoft.Extensions.Options.IOptions<WorkerOptions>>().Value.HostCacheBytes));

@@ -45,7 +45,9 @@ public sealed class WorkerHost : IAsyncDisposable
 
     /// <param name="settings">Configuration on top of the defaults below.</param>
     /// <param name="beforeStart">Runs on the built services before the host starts (before any preload begins).</param>
-    public static async Task<WorkerHost> StartAsync(IDictionary<string, string?>? settings = null, Action<IServiceProvider>? beforeStart = null)
+    /// <param name="logs">Receives every log entry from Information up (instead of the console's warnings).</param>
+    public static async Task<WorkerHost> StartAsync(
+        IDictionary<string, string?>? settings = null, Action<IServiceProvider>? beforeStart = null, ILoggerProvider? logs = null)
     {
         var models = Directory.CreateTempSubdirectory("worker-models-").FullName;
         File.Copy(TestPaths.Stories, Path.Combine(models, "stories260K.gguf"));
@@ -89,7 +91,15 @@ public sealed class WorkerHost : IAsyncDisposable
 
         builder.Configuration.AddInMemoryCollection(config);
         builder.Logging.ClearProviders();
-        builder.Logging.AddSimpleConsole().SetMinimumLevel(LogLevel.Warning);
+        if (logs is null)
+        {
+            builder.Logging.AddSimpleConsole().SetMinimumLevel(LogLevel.Warning);
+        }
+        else
+        {
+            builder.Logging.AddProvider(logs).SetMinimumLevel(LogLevel.Information);
+        }
+
         builder.AddInferenceWorker();
         var app = builder.Build();
         app.MapInferenceWorker();

@@ -2,6 +2,7 @@ using System.CommandLine;
 using Distributed.Bench.Benchmark;
 using Distributed.Bench.Chat;
 using Distributed.Bench.Gguf;
+using Distributed.Bench.Soak;
 
 namespace Distributed.Bench;
 
@@ -19,6 +20,7 @@ public static class Program
             LatencyCommand.Create(),
             ChatCommand.Create(),
             ChatCompareCommand.Create(),
+            SoakCommand.Create(),
         };
         return root.Parse(args).InvokeAsync();
     }

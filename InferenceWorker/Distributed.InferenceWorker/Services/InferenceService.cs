@@ -10,7 +10,7 @@ using WireFinishReason = Distributed.Contracts.Inference.V1.FinishReason;
 namespace Distributed.InferenceWorker.Services;
 
 /// <summary>The <c>distributed.inference.v1.Inference</c> gRPC service.</summary>
-public sealed class InferenceService(ModelManager models, HostKvCache hostCache, IOptions<WorkerOptions> options) : Inference.InferenceBase
+public sealed class InferenceService(ModelManager models, HostKvCache hostCache, RejectionCounter rejections, IOptions<WorkerOptions> options) : Inference.InferenceBase
 {
     private readonly WorkerOptions _options = options.Value;
 
@@ -59,6 +59,7 @@ public sealed class InferenceService(ModelManager models, HostKvCache hostCache,
             MemoryBudgetBytes = _options.MemoryBudgetBytes,
             MaxLoadedModels = _options.MaxLoadedModels,
             Backend = LlamaLibrary.Backend,
+            RejectedTotal = rejections.Total,
         };
         foreach (var model in models.Loaded)
         {
@@ -71,6 +72,7 @@ public sealed class InferenceService(ModelManager models, HostKvCache hostCache,
                 QueuedSequences = engine.QueuedSequences,
                 ContextLength = engine.ContextLength,
                 MemoryBytes = model.MemoryBytes,
+                Rejected = rejections.For(model.Name),
             });
             reply.ActiveSequences += engine.ActiveSequences;
             reply.QueuedSequences += engine.QueuedSequences;
@@ -98,7 +100,15 @@ public sealed class InferenceService(ModelManager models, HostKvCache hostCache,
     {
         using var lease = await models.AcquireAsync(request.Model, context.CancellationToken);
         var job = GenerateRequestReader.CreateJob(request, lease.Model, _options.DefaultMaxTokens, context.CancellationToken);
-        lease.Model.Engine.Enqueue(job);
+        try
+        {
+            lease.Model.Engine.Enqueue(job);
+        }
+        catch (WorkerException ex) when (ex.Reason == ErrorReason.QueueFull)
+        {
+            rejections.Record(lease.Model.Name);
+            throw;
+        }
 
         // The engine always completes the job (cancelled jobs too), so read without a token.
         await foreach (var update in job.Updates.ReadAllAsync(CancellationToken.None))

@@ -1,4 +1,4 @@
-namespace Distributed.Gateway.Tests.Support;
+namespace Distributed.Testing;
 
 /// <summary>The static API keys every test gateway is configured with, and who they belong to.</summary>
 public static class TestKeys

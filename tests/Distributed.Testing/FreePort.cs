@@ -1,7 +1,7 @@
 using System.Net;
 using System.Net.Sockets;
 
-namespace Distributed.Gateway.Tests.Support;
+namespace Distributed.Testing;
 
 /// <summary>A loopback TCP port nobody listens on right now, for a server the test starts next.</summary>
 public static class FreePort

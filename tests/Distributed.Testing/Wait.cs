@@ -1,4 +1,4 @@
-namespace Distributed.Gateway.Tests.Support;
+namespace Distributed.Testing;
 
 /// <summary>Bounded polling for a condition, instead of sleeping for a guessed duration.</summary>
 public static class Wait

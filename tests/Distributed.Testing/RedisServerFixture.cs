@@ -3,7 +3,7 @@ using System.Net;
 using System.Net.Sockets;
 using System.Text;
 
-namespace Distributed.Gateway.Tests.Support;
+namespace Distributed.Testing;
 
 /// <summary>
 /// A throwaway <c>redis-server</c> process on a free loopback port with its own temp directory, no persistence.
@@ -60,6 +60,15 @@ public sealed class RedisServerFixture : IRedisTarget, IAsyncDisposable
 
     public bool IsRunning => _process is { HasExited: false };
 
+    /// <summary>The PID of the running server (0 when stopped).</summary>
+    public int ProcessId => _process?.Id ?? 0;
+
+    /// <summary>
+    /// Arguments for an append-only file with <paramref name="fsync"/> (<c>always</c>, <c>everysec</c> or <c>no</c>), so
+    /// acknowledged writes survive a SIGKILL (everysec: all but about the last second's).
+    /// </summary>
+    public static IReadOnlyList<string> AppendOnly(string fsync) => ["--appendonly", "yes", "--appendfsync", fsync];
+
     /// <summary>Starts a server on a free port and waits until it answers PING.</summary>
     /// <param name="clusterBus">Pick a port whose cluster bus port (+10000) is free too.</param>
     /// <param name="appPassword">The application user's password (new when null; a cluster's nodes share one).</param>
@@ -106,11 +115,14 @@ public sealed class RedisServerFixture : IRedisTarget, IAsyncDisposable
             info.ArgumentList.Add(arg);
         }
 
-        _process = Process.Start(info) ?? throw new InvalidOperationException($"Could not start {_executable}.");
+        _process = Process.Start(ProcessGroup.Isolate(info)) ?? throw new InvalidOperationException($"Could not start {_executable}.");
         await WaitUntilReadyAsync(cancellationToken).ConfigureAwait(false);
     }
 
-    /// <summary>Kills the server abruptly (like a crash): clients see their connections drop.</summary>
+    /// <summary>Kills the server abruptly (SIGKILL by PID, like a crash): clients see their connections drop.</summary>
+    public Task KillAsync() => StopAsync();
+
+    /// <summary>Kills the server abruptly (SIGKILL by PID, like a crash): clients see their connections drop.</summary>
     public async Task StopAsync()
     {
         var process = _process;
@@ -270,7 +282,7 @@ public sealed class RedisServerFixture : IRedisTarget, IAsyncDisposable
         return File.Exists(path) ? File.ReadAllText(path) : "(no log)";
     }
 
-    internal static string NewPassword() => Convert.ToHexString(Guid.NewGuid().ToByteArray());
+    public static string NewPassword() => Convert.ToHexString(Guid.NewGuid().ToByteArray());
 
     private static int GetFreePortWithBus()
     {
@@ -302,7 +314,7 @@ public sealed class RedisServerFixture : IRedisTarget, IAsyncDisposable
     }
 
     /// <summary>redis-cli next to redis-server (the cluster fixture creates the cluster with it).</summary>
-    internal static string FindCli() => Path.Combine(Path.GetDirectoryName(FindExecutable())!, "redis-cli");
+    public static string FindCli() => Path.Combine(Path.GetDirectoryName(FindExecutable())!, "redis-cli");
 
     private static string FindExecutable()
     {

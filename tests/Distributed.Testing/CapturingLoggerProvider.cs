@@ -2,7 +2,7 @@ using System.Collections.Concurrent;
 using System.Text;
 using Microsoft.Extensions.Logging;
 
-namespace Distributed.Gateway.Tests.Support;
+namespace Distributed.Testing;
 
 /// <summary>
 /// Keeps every log entry of every category and level: the formatted message, each structured value, the exception

@@ -3,13 +3,13 @@ using System.Diagnostics;
 using System.Text;
 using System.Text.Json;
 
-namespace Distributed.InferenceWorker.Tests.Interop;
+namespace Distributed.Testing;
 
 /// <summary>
 /// A node script from tests/interop (or npm there). Each stdout line is a JSON object; lines with "event" (and "id")
 /// can be awaited by tests.
 /// </summary>
-internal sealed class NodeProcess : IAsyncDisposable
+public sealed class NodeProcess : IAsyncDisposable
 {
     private readonly Process _process;
     private readonly ConcurrentDictionary<string, TaskCompletionSource<JsonElement>> _events = new();

@@ -1,4 +1,4 @@
-namespace Distributed.Gateway.Tests.Support;
+namespace Distributed.Testing;
 
 /// <summary>A Redis the gateway can be pointed at: one server or a cluster, locked down the same way.</summary>
 public interface IRedisTarget
