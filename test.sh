@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Runs every test: the .NET suites (real Redis, real worker, real llama.cpp, grpc-js interop), the deployment
 # validation (compose files, Kubernetes manifests, redis.conf) and the run-dev.sh smoke test.
-# Needs: .NET 10 SDK, node/npm, redis-server (installed through apt-get when run as root or with passwordless sudo),
+# Needs: .NET 10 SDK, node/npm, redis-server and chromium (installed through apt-get when run as root or with passwordless sudo),
 # docker-compose for the compose check.
 set -uo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
@@ -12,29 +12,30 @@ LOG_DIR="$ROOT/artifacts/test"
 mkdir -p "$LOG_DIR"
 passed=0 failed=0 skipped=0 status=0
 
-# redis-server: installed through apt-get when this runs as root or sudo works without a password; otherwise the one
-# command that does it is printed.
-ensure_redis_server() {
-  command -v redis-server >/dev/null 2>&1 && return 0
-  local hint="sudo apt-get install -y redis-server" as=()
+# What the tests need from Debian (redis-server; chromium for the chat page's browser tests): installed through apt-get
+# when this runs as root or sudo works without a password; otherwise the one command that does it is printed.
+ensure_package() { # ensure_package <command> <package>
+  command -v "$1" >/dev/null 2>&1 && return 0
+  local hint="sudo apt-get install -y $2" as=()
   if [[ $(id -u) -ne 0 ]]; then
     if command -v sudo >/dev/null 2>&1 && sudo -n true 2>/dev/null; then as=(sudo -n); else
-      echo "redis-server is not installed. Install it with:  $hint" >&2; return 1
+      echo "$2 is not installed. Install it with:  $hint" >&2; return 1
     fi
   fi
   if ! command -v apt-get >/dev/null 2>&1; then
-    echo "redis-server is not installed and apt-get is not available: install redis-server (7 or later) and put it on PATH." >&2
+    echo "$2 is not installed and apt-get is not available: install $2 and put $1 on PATH." >&2
     return 1
   fi
-  echo "redis-server is not installed: installing it with apt-get..."
+  echo "$2 is not installed: installing it with apt-get..."
   if ! { "${as[@]}" env DEBIAN_FRONTEND=noninteractive apt-get update -qq \
-      && "${as[@]}" env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends redis-server >/dev/null; }; then
-    echo "Installing redis-server failed. Install it with:  $hint" >&2; return 1
+      && "${as[@]}" env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "$2" >/dev/null; }; then
+    echo "Installing $2 failed. Install it with:  $hint" >&2; return 1
   fi
   hash -r
-  command -v redis-server >/dev/null 2>&1 || { echo "redis-server is still not on PATH after apt-get; install it with:  $hint" >&2; return 1; }
+  command -v "$1" >/dev/null 2>&1 || { echo "$1 is still not on PATH after apt-get; install it with:  $hint" >&2; return 1; }
 }
-ensure_redis_server || exit 1
+ensure_package redis-server redis-server || exit 1
+ensure_package chromium chromium || exit 1
 
 dotnet build Distributed.sln -c "$CONFIG" --nologo -v quiet || exit 1
 

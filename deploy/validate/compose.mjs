@@ -36,7 +36,8 @@ if (mode === "prod" || mode === "gpu") {
   expect(networksOf(worker).length > 0 && networksOf(worker).every(isInternal), "inference-worker: should be on internal networks only");
   expect(networksOf(redis).every(isInternal), "redis: should be on internal networks only");
   expect(networksOf(gateway).some(isInternal) && networksOf(gateway).some((n) => !isInternal(n)), "gateway: should be on an internal and a public network");
-  expect(published(gateway).length === 1, "gateway: should publish one port");
+  // The HTTP API (3003) and the gRPC front door for service clients (3004).
+  expect(published(gateway).length === 2, "gateway: should publish the HTTP API and the gRPC front door");
   expect(gateway.environment?.Workers__Addresses__0 === "http://inference-worker:4000", "gateway: Workers__Addresses__0 should name the worker service");
   expect((redis.volumes ?? []).some((v) => (typeof v === "string" ? v : `${v.source}:${v.target}`).match(/^[\w-]+:\/data/)), "redis: /data should be a named volume");
   expect(redis.environment?.REDIS_PASSWORD, "redis: REDIS_PASSWORD is empty");
