@@ -35,7 +35,7 @@ public static class AuthServiceCollectionExtensions
 
         builder.Services.AddAuthentication(Scheme)
             .AddPolicyScheme(Scheme, Scheme, options => options.ForwardDefaultSelector = context =>
-                context.Request.Headers.Authorization.ToString().StartsWith("Bearer ", StringComparison.OrdinalIgnoreCase)
+                ApiKeyAuthenticationHandler.BearerValue(context.Request) is { } bearer && LooksLikeJwt(bearer)
                     ? JwtBearerDefaults.AuthenticationScheme
                     : ApiKeyAuthenticationHandler.SchemeName)
             .AddScheme<AuthenticationSchemeOptions, ApiKeyAuthenticationHandler>(ApiKeyAuthenticationHandler.SchemeName, null)
@@ -86,4 +86,10 @@ public static class AuthServiceCollectionExtensions
             .AddPolicy(AdminPolicy, policy => policy.RequireAuthenticatedUser().RequireRole(Roles.Admin));
         return builder;
     }
+
+    /// <summary>
+    /// A JWT is three base64url segments; anything else in <c>Authorization: Bearer</c> is taken as an API key (the
+    /// OpenAI SDKs send their key that way).
+    /// </summary>
+    private static bool LooksLikeJwt(string value) => value.Count(c => c == '.') == 2;
 }
