@@ -13,6 +13,9 @@ public static class OpenAiEndpoints
         v1.MapGet("/models", OpenAiModels.List);
         v1.MapGet("/models/{id}", OpenAiModels.Get);
         v1.MapPost("/chat/completions", ChatCompletionEndpoint.CreateAsync).Produces(200, contentType: "text/event-stream");
+        v1.MapPost("/responses", ResponseEndpoints.CreateAsync).Produces(200, contentType: "text/event-stream");
+        v1.MapGet("/responses/{id}", ResponseEndpoints.GetAsync);
+        v1.MapDelete("/responses/{id}", ResponseEndpoints.DeleteAsync);
         return app;
     }
 }

@@ -1,5 +1,3 @@
-using Microsoft.Extensions.DependencyInjection.Extensions;
-
 namespace Distributed.Gateway.OpenAi;
 
 public static class OpenAiServiceCollectionExtensions
@@ -8,6 +6,8 @@ public static class OpenAiServiceCollectionExtensions
     public static IServiceCollection AddOpenAiApi(this IServiceCollection services)
     {
         services.Insert(0, ServiceDescriptor.Singleton<IProblemDetailsWriter, OpenAiErrorWriter>());
+        services.AddSingleton<ResponseStore>();
+        services.AddSingleton<ResponseService>();
         return services;
     }
 }
