@@ -20,7 +20,7 @@ public sealed class ApiKeyAuthenticationHandler(
     {
         var key = Request.Headers.TryGetValue(HeaderName, out var values) && values.Count > 0 && !string.IsNullOrEmpty(values[0])
             ? values[0]!
-            : BearerValue(Request);
+            : AcceptsBearerKey(Request) ? BearerValue(Request) : null;
         if (string.IsNullOrEmpty(key))
         {
             return AuthenticateResult.NoResult();
@@ -46,6 +46,9 @@ public sealed class ApiKeyAuthenticationHandler(
         var principal = new ClaimsPrincipal(new ClaimsIdentity(claims, SchemeName));
         return AuthenticateResult.Success(new AuthenticationTicket(principal, SchemeName));
     }
+
+    /// <summary>The OpenAI-compatible routes (<c>/v1</c>) also take an API key as <c>Authorization: Bearer &lt;key&gt;</c>.</summary>
+    public static bool AcceptsBearerKey(HttpRequest request) => OpenAi.OpenAiEndpoints.IsOpenAiPath(request.Path);
 
     /// <summary>The value of <c>Authorization: Bearer &lt;value&gt;</c>, or null.</summary>
     public static string? BearerValue(HttpRequest request)

@@ -142,7 +142,8 @@ public sealed class OpenAiHttpTests
 
         var main = second.GetProperty("x_distributed");
         var other = branch.GetProperty("x_distributed");
-        var branchTurns = await _client.GetTurnsAsync(Guid.Parse(other.GetProperty("session_id").GetString()!), Guid.Parse(other.GetProperty("conversation_id").GetString()!));
+        using var llm = _env.Gateway.CreateClient(TestKeys.Alice);
+        var branchTurns = await llm.GetTurnsAsync(Guid.Parse(other.GetProperty("session_id").GetString()!), Guid.Parse(other.GetProperty("conversation_id").GetString()!));
         Assert.Multiple(() =>
         {
             Assert.That(other.GetProperty("session_id").GetString(), Is.EqualTo(main.GetProperty("session_id").GetString()));
