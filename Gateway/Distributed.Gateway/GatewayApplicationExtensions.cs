@@ -5,6 +5,7 @@ using Distributed.Gateway.GrpcProxy;
 using Distributed.Gateway.Health;
 using Distributed.Gateway.Limits;
 using Distributed.Gateway.Models;
+using Distributed.Gateway.OpenAi;
 using Distributed.Gateway.Prompts;
 using Distributed.Gateway.Sessions;
 using Distributed.Gateway.Storage;
@@ -51,6 +52,7 @@ public static class GatewayApplicationExtensions
         builder.Services.AddPromptSanitizer();
         builder.Services.AddSingleton<PromptGuard>();
         builder.AddGatewayAuth();
+        builder.Services.AddOpenAiApi();
         return builder;
     }
 
@@ -73,6 +75,7 @@ public static class GatewayApplicationExtensions
         app.MapAuth();
         app.MapAdmin();
         app.MapPrompts();
+        app.MapOpenAiApi();
         return app;
     }
 

@@ -18,12 +18,14 @@ public sealed class ApiKeyAuthenticationHandler(
 
     protected override async Task<AuthenticateResult> HandleAuthenticateAsync()
     {
-        if (!Request.Headers.TryGetValue(HeaderName, out var values) || values.Count == 0 || string.IsNullOrEmpty(values[0]))
+        var key = Request.Headers.TryGetValue(HeaderName, out var values) && values.Count > 0 && !string.IsNullOrEmpty(values[0])
+            ? values[0]!
+            : AcceptsBearerKey(Request) ? BearerValue(Request) : null;
+        if (string.IsNullOrEmpty(key))
         {
             return AuthenticateResult.NoResult();
         }
 
-        var key = values[0]!;
         if (key.Length > 256)
         {
             return AuthenticateResult.Fail("Invalid API key.");
@@ -43,6 +45,16 @@ public sealed class ApiKeyAuthenticationHandler(
         };
         var principal = new ClaimsPrincipal(new ClaimsIdentity(claims, SchemeName));
         return AuthenticateResult.Success(new AuthenticationTicket(principal, SchemeName));
+    }
+
+    /// <summary>The OpenAI-compatible routes (<c>/v1</c>) also take an API key as <c>Authorization: Bearer &lt;key&gt;</c>.</summary>
+    public static bool AcceptsBearerKey(HttpRequest request) => OpenAi.OpenAiEndpoints.IsOpenAiPath(request.Path);
+
+    /// <summary>The value of <c>Authorization: Bearer &lt;value&gt;</c>, or null.</summary>
+    public static string? BearerValue(HttpRequest request)
+    {
+        var header = request.Headers.Authorization.ToString();
+        return header.StartsWith("Bearer ", StringComparison.OrdinalIgnoreCase) && header.Length > 7 ? header[7..].Trim() : null;
     }
 
     protected override async Task HandleChallengeAsync(AuthenticationProperties properties)

@@ -35,7 +35,8 @@ public static class AuthServiceCollectionExtensions
 
         builder.Services.AddAuthentication(Scheme)
             .AddPolicyScheme(Scheme, Scheme, options => options.ForwardDefaultSelector = context =>
-                context.Request.Headers.Authorization.ToString().StartsWith("Bearer ", StringComparison.OrdinalIgnoreCase)
+                ApiKeyAuthenticationHandler.BearerValue(context.Request) is { } bearer
+                && !(ApiKeyAuthenticationHandler.AcceptsBearerKey(context.Request) && !LooksLikeJwt(bearer))
                     ? JwtBearerDefaults.AuthenticationScheme
                     : ApiKeyAuthenticationHandler.SchemeName)
             .AddScheme<AuthenticationSchemeOptions, ApiKeyAuthenticationHandler>(ApiKeyAuthenticationHandler.SchemeName, null)
@@ -86,4 +87,10 @@ public static class AuthServiceCollectionExtensions
             .AddPolicy(AdminPolicy, policy => policy.RequireAuthenticatedUser().RequireRole(Roles.Admin));
         return builder;
     }
+
+    /// <summary>
+    /// A JWT is three base64url segments; on the OpenAI-compatible routes anything else in <c>Authorization: Bearer</c>
+    /// is taken as an API key (the OpenAI SDKs send their key that way). Elsewhere a Bearer value is always a JWT.
+    /// </summary>
+    private static bool LooksLikeJwt(string value) => value.Count(c => c == '.') == 2;
 }

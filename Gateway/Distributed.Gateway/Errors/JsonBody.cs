@@ -68,6 +68,24 @@ public sealed class JsonBody
         return _root.ValueKind == JsonValueKind.Object && _root.TryGetProperty(name, out value) && value.ValueKind != JsonValueKind.Null;
     }
 
+    /// <summary>The field's raw value when it is present and not null (nested shapes the helpers below do not cover).</summary>
+    public JsonElement? OptionalElement(string name) => Has(name, out var value) ? value : null;
+
+    public bool? OptionalBool(string name)
+    {
+        if (!Has(name, out var value))
+        {
+            return null;
+        }
+
+        return value.ValueKind switch
+        {
+            JsonValueKind.True => true,
+            JsonValueKind.False => false,
+            _ => throw ApiException.BadRequest(name, $"'{name}' must be true or false."),
+        };
+    }
+
     public string RequiredString(string name, int maxLength) =>
         OptionalString(name, maxLength) is { } value ? value : throw ApiException.BadRequest(name, $"'{name}' is required.");
 

@@ -23,8 +23,16 @@ public sealed class QueryService(
     private const int MaxTrimAttempts = 3;
 
     /// <param name="onDelta">Called with each piece of text as it arrives (SSE); null to just collect the answer.</param>
+    public Task<QueryOutcome> AnswerAsync(
+        SessionRecord session, Guid conversationId, string query, GenerationSettings settings, Func<string, Task>? onDelta, CancellationToken ct) =>
+        AnswerAsync(session, conversationId, query, settings, onDelta, expectedTurns: null, ct);
+
+    /// <param name="expectedTurns">
+    /// When set, the number of stored messages the caller based the query on (OpenAI's previous_response_id names one
+    /// turn): checked under the lock, and a conversation that moved on meanwhile is a <see cref="ConversationMovedException"/>.
+    /// </param>
     public async Task<QueryOutcome> AnswerAsync(
-        SessionRecord session, Guid conversationId, string query, GenerationSettings settings, Func<string, Task>? onDelta, CancellationToken ct)
+        SessionRecord session, Guid conversationId, string query, GenerationSettings settings, Func<string, Task>? onDelta, int? expectedTurns, CancellationToken ct)
     {
         await using var held = await locks.AcquireAsync(session.Id, conversationId, ct);
         try
@@ -49,6 +57,11 @@ public sealed class QueryService(
         }
 
         var history = await store.GetTurnsAsync(session.Id, conversationId, ct);
+        if (expectedTurns is { } expected && history.Count != expected)
+        {
+            throw new ConversationMovedException(expected, history.Count);
+        }
+
         var context = router.ContextLength(session.ModelName) ?? options.Value.DefaultContextTokens;
 
         // The worker fits the conversation into the window (it has the tokenizer and knows what it cached). The
@@ -89,7 +102,8 @@ public sealed class QueryService(
         }
     }
 
-    private async Task<QueryOutcome> GenerateAsync(GenerateRequest request, string? systemPrompt, Func<string, Task>? onDelta, CancellationToken ct)
+    /// <summary>One generation, its answer sanitized (streamed deltas through <see cref="StreamingOutputSanitizer"/>); stores nothing.</summary>
+    public async Task<QueryOutcome> GenerateAsync(GenerateRequest request, string? systemPrompt, Func<string, Task>? onDelta, CancellationToken ct)
     {
         var raw = new StringBuilder();
         var sent = new StringBuilder();

@@ -32,6 +32,15 @@ public sealed class SessionStore(IConnectionMultiplexer redis, RedisKeys keys, T
         return 1
         """);
 
+    // KEYS: session, conversation, messages. ARGV: now, then the turns.
+    private const string AppendMessagesScript = """
+        if redis.call('EXISTS', KEYS[1]) == 0 or redis.call('EXISTS', KEYS[2]) == 0 then return 0 end
+        for i = 2, #ARGV do redis.call('RPUSH', KEYS[3], ARGV[i]) end
+        redis.call('HSET', KEYS[2], 'updated', ARGV[1])
+        redis.call('HSET', KEYS[1], 'updated', ARGV[1])
+        return 1
+        """;
+
     private static readonly LuaScript DeleteConversationScript = LuaScript.Prepare("""
         local removed = redis.call('LREM', @conversations, 0, @conversationId)
         redis.call('DEL', @conversation, @messages)
@@ -173,6 +182,19 @@ public sealed class SessionStore(IConnectionMultiplexer redis, RedisKeys keys, T
             now = Format(clock.GetUtcNow()),
         }).WaitAsync(ct);
         return (long)stored == 1;
+    }
+
+    /// <summary>Appends messages as they are (a conversation started with a history); false if it was deleted meanwhile.</summary>
+    public async Task<bool> AppendMessagesAsync(Guid sessionId, Guid conversationId, IReadOnlyList<ConversationTurn> turns, CancellationToken ct)
+    {
+        if (turns.Count == 0)
+        {
+            return await ConversationExistsAsync(sessionId, conversationId, ct);
+        }
+
+        RedisKey[] scriptKeys = [keys.Session(sessionId), keys.Conversation(sessionId, conversationId), keys.ConversationMessages(sessionId, conversationId)];
+        RedisValue[] values = [Format(clock.GetUtcNow()), .. turns.Select(t => (RedisValue)JsonSerializer.Serialize(t))];
+        return (long)await Db.ScriptEvaluateAsync(AppendMessagesScript, scriptKeys, values).WaitAsync(ct) == 1;
     }
 
     public async Task<bool> DeleteConversationAsync(Guid sessionId, Guid conversationId, CancellationToken ct)
