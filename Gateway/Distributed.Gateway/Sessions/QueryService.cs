@@ -37,7 +37,7 @@ public sealed class QueryService(
         await using var held = await locks.AcquireAsync(session.Id, conversationId, ct);
         try
         {
-            return await AnswerLockedAsync(session, conversationId, query, settings, onDelta, held.Lost, ct);
+            return await AnswerLockedAsync(session, conversationId, query, settings, onDelta, expectedTurns, held.Lost, ct);
         }
         catch (Exception ex) when (held.Lost.IsCancellationRequested && !ct.IsCancellationRequested && ex is not ApiException)
         {
@@ -47,7 +47,7 @@ public sealed class QueryService(
     }
 
     private async Task<QueryOutcome> AnswerLockedAsync(
-        SessionRecord session, Guid conversationId, string query, GenerationSettings settings, Func<string, Task>? onDelta, CancellationToken lost, CancellationToken requestAborted)
+        SessionRecord session, Guid conversationId, string query, GenerationSettings settings, Func<string, Task>? onDelta, int? expectedTurns, CancellationToken lost, CancellationToken requestAborted)
     {
         using var linked = CancellationTokenSource.CreateLinkedTokenSource(requestAborted, lost);
         var ct = linked.Token;
