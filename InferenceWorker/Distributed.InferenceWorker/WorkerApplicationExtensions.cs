@@ -2,6 +2,7 @@ using Distributed.InferenceWorker.Caching;
 using Distributed.InferenceWorker.Models;
 using Distributed.InferenceWorker.Native;
 using Distributed.InferenceWorker.Services;
+using Distributed.InferenceWorker.Telemetry;
 using Distributed.Contracts.Inference.V1;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
 
@@ -18,9 +19,16 @@ public static class WorkerApplicationExtensions
             .ValidateOnStart();
 
         var port = builder.Configuration.GetValue<int?>($"{WorkerOptions.SectionName}:{nameof(WorkerOptions.Port)}") ?? 4000;
+        var metricsPort = builder.Configuration.GetValue<int?>($"{WorkerOptions.SectionName}:{nameof(WorkerOptions.MetricsPort)}") ?? 9464;
         builder.WebHost.ConfigureKestrel(kestrel =>
         {
             kestrel.ListenAnyIP(port, listen => listen.Protocols = HttpProtocols.Http2);
+            if (metricsPort > 0)
+            {
+                // Prometheus scrapes over HTTP/1.1, which the cleartext gRPC port (HTTP/2 only) cannot serve.
+                kestrel.ListenAnyIP(metricsPort, listen => listen.Protocols = HttpProtocols.Http1);
+            }
+
             // Many concurrent streams per gateway connection.
             kestrel.Limits.Http2.MaxStreamsPerConnection = 1000;
         });
@@ -49,6 +57,7 @@ public static class WorkerApplicationExtensions
         builder.Services.AddSingleton<ModelManager>();
         builder.Services.AddSingleton(sp => new HostKvCache(sp.GetRequiredService<Microsoft.Extensions.Options.IOptions<WorkerOptions>>().Value.HostCacheBytes));
         builder.Services.AddHostedService<LlamaStartup>();
+        builder.AddWorkerTelemetry();
         return builder;
     }
 
@@ -57,6 +66,7 @@ public static class WorkerApplicationExtensions
         app.MapGrpcService<InferenceService>();
         app.MapGrpcHealthChecksService();
         app.MapGrpcReflectionService();
+        app.MapWorkerTelemetry();
         return app;
     }
 }

@@ -83,6 +83,8 @@ public sealed class WorkerHost : IAsyncDisposable
             ["Worker:ParallelSequences"] = "4",
             ["Worker:MaxLoadedModels"] = "3",
             ["Worker:WorkerId"] = "test-worker",
+            // No fixed metrics port: several workers run at once (a test that scrapes sets a free one).
+            ["Worker:MetricsPort"] = "0",
         };
         foreach (var (key, value) in settings ?? new Dictionary<string, string?>())
         {

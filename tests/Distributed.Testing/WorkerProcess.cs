@@ -118,6 +118,8 @@ public sealed class WorkerProcess : IAsyncDisposable
             // One decode thread: llama.cpp spin-waits, so on a small machine it must leave a core to the gateway and the tests.
             ["Worker__Threads"] = "1",
             ["Worker__WorkerId"] = workerId,
+            // No fixed metrics port: several workers run at once.
+            ["Worker__MetricsPort"] = "0",
             ["Logging__LogLevel__Default"] = "Warning",
         };
         foreach (var (key, value) in settings ?? new Dictionary<string, string?>())

@@ -11,6 +11,10 @@ public sealed class WorkerOptions
     [Range(0, 65535)]
     public int Port { get; set; } = 4000;
 
+    /// <summary>Port of <c>/metrics</c> (Prometheus, HTTP/1.1); 0 serves no metrics port.</summary>
+    [Range(0, 65535)]
+    public int MetricsPort { get; set; } = 9464;
+
     /// <summary>Folder of <c>.gguf</c> files and an optional <c>models.json</c>.</summary>
     [Required]
     public string ModelsDirectory { get; set; } = "models";

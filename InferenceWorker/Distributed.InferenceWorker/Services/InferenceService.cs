@@ -4,13 +4,15 @@ using Distributed.InferenceWorker.Caching;
 using Distributed.InferenceWorker.Generation;
 using Distributed.InferenceWorker.Models;
 using Distributed.InferenceWorker.Native;
+using Distributed.InferenceWorker.Telemetry;
 using Microsoft.Extensions.Options;
 using WireFinishReason = Distributed.Contracts.Inference.V1.FinishReason;
 
 namespace Distributed.InferenceWorker.Services;
 
 /// <summary>The <c>distributed.inference.v1.Inference</c> gRPC service.</summary>
-public sealed class InferenceService(ModelManager models, HostKvCache hostCache, RejectionCounter rejections, IOptions<WorkerOptions> options) : Inference.InferenceBase
+public sealed class InferenceService(
+    ModelManager models, HostKvCache hostCache, RejectionCounter rejections, WorkerMetrics metrics, IOptions<WorkerOptions> options) : Inference.InferenceBase
 {
     private readonly WorkerOptions _options = options.Value;
 
@@ -116,6 +118,7 @@ public sealed class InferenceService(ModelManager models, HostKvCache hostCache,
             var reply = new GenerateReply { Delta = update.Delta };
             if (update.Result is { } result)
             {
+                metrics.RecordGeneration(lease.Model.Name, result);
                 reply.FinishReason = result.FinishReason switch
                 {
                     Generation.FinishReason.Stop => WireFinishReason.Stop,
