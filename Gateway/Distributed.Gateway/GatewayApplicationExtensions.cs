@@ -9,6 +9,7 @@ using Distributed.Gateway.OpenAi;
 using Distributed.Gateway.Prompts;
 using Distributed.Gateway.Sessions;
 using Distributed.Gateway.Storage;
+using Distributed.Gateway.Telemetry;
 using Distributed.Gateway.Users;
 using Distributed.Gateway.WebPage;
 using Distributed.Gateway.Workers;
@@ -47,6 +48,7 @@ public static class GatewayApplicationExtensions
         builder.Services.AddHostedService(sp => sp.GetRequiredService<WorkerMonitor>());
         builder.Services.AddSingleton<InferenceClient>();
         builder.Services.AddGrpcFrontDoor();
+        builder.Services.AddGatewayTelemetry(config);
         builder.Services.AddOptions<LimitOptions>().BindConfiguration(LimitOptions.SectionName).ValidateOnStart();
         builder.Services.AddSingleton<UsageLimiter>();
         builder.Services.AddPromptSanitizer();
@@ -69,6 +71,7 @@ public static class GatewayApplicationExtensions
         app.UseMiddleware<UsageLimitMiddleware>();
         app.MapOpenApi().AllowAnonymous();
         app.MapHealth();
+        app.MapGatewayTelemetry();
         app.MapModels();
         app.MapSessions();
         app.MapUsers();

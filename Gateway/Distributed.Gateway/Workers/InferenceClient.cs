@@ -1,6 +1,8 @@
+using System.Diagnostics;
 using System.Runtime.CompilerServices;
 using Distributed.Contracts.Inference.V1;
 using Distributed.Gateway.Errors;
+using Distributed.Gateway.Telemetry;
 using Grpc.Core;
 using Microsoft.Extensions.Options;
 using Polly;
@@ -21,9 +23,11 @@ public sealed class InferenceClient
     private readonly WorkersOptions _options;
     private readonly GatewayOptions _gateway;
     private readonly ResiliencePipeline _retry;
+    private readonly GatewayMetrics _metrics;
 
-    public InferenceClient(WorkerRouter router, WorkerMonitor monitor, IOptions<WorkersOptions> options, IOptions<GatewayOptions> gateway)
+    public InferenceClient(WorkerRouter router, WorkerMonitor monitor, GatewayMetrics metrics, IOptions<WorkersOptions> options, IOptions<GatewayOptions> gateway)
     {
+        _metrics = metrics;
         _router = router;
         _monitor = monitor;
         _options = options.Value;
@@ -43,7 +47,10 @@ public sealed class InferenceClient
     /// <summary>Streams a generation. Errors become <see cref="ApiException"/>s with the right HTTP status.</summary>
     public async IAsyncEnumerable<GenerateReply> GenerateAsync(GenerateRequest request, [EnumeratorCancellation] CancellationToken ct)
     {
+        var started = Stopwatch.GetTimestamp();
         using var stream = await OpenAsync(request, ct);
+        var firstReply = Stopwatch.GetTimestamp();
+        Record(request, stream, started, firstReply, stream.First);
         yield return stream.First;
         while (true)
         {
@@ -62,6 +69,7 @@ public sealed class InferenceClient
                 yield break;
             }
 
+            Record(request, stream, started, firstReply, stream.Call.ResponseStream.Current);
             yield return stream.Call.ResponseStream.Current;
         }
     }
@@ -77,7 +85,9 @@ public sealed class InferenceClient
         RpcException? lastError = null;
         for (var attempt = 1; ; attempt++)
         {
+            var started = Stopwatch.GetTimestamp();
             using var stream = await OpenAsync(request, ct, excluded, lastError);
+            var firstReply = Stopwatch.GetTimestamp();
             var replies = new List<GenerateReply> { stream.First };
             try
             {
@@ -86,6 +96,7 @@ public sealed class InferenceClient
                     replies.Add(stream.Call.ResponseStream.Current);
                 }
 
+                Record(request, stream, started, firstReply, replies[^1]);
                 return replies;
             }
             catch (RpcException ex) when (!ct.IsCancellationRequested && WorkerErrors.IsRetryable(ex) && attempt < Math.Max(1, _options.MaxAttempts))
@@ -97,6 +108,15 @@ public sealed class InferenceClient
             {
                 throw WorkerErrors.Map(ex);
             }
+        }
+    }
+
+    /// <summary>The generation's metrics, once its last reply (the one with a finish reason) has arrived.</summary>
+    private void Record(GenerateRequest request, GenerationStream stream, long started, long firstReply, GenerateReply reply)
+    {
+        if (reply.FinishReason != FinishReason.Unspecified)
+        {
+            _metrics.RecordGeneration(request.Model, stream.Worker, started, firstReply, reply);
         }
     }
 
