@@ -14,28 +14,10 @@ namespace Distributed.Testing;
 public sealed class GatewayProcess : IAsyncDisposable
 {
     private static readonly TimeSpan StartupTimeout = TimeSpan.FromSeconds(60);
-    private static readonly ConcurrentDictionary<int, Process> Running = new();
-    private const int MaxLogLength = 256 * 1024;
 
     private readonly Dictionary<string, string?> _environment;
-    private readonly StringBuilder _log = new();
+    private readonly ChildProcess _process = new(256 * 1024);
     private readonly SocketsHttpHandler _handler = new() { PooledConnectionLifetime = TimeSpan.FromMinutes(5) };
-    private Process? _process;
-
-    static GatewayProcess() => AppDomain.CurrentDomain.ProcessExit += (_, _) =>
-    {
-        foreach (var process in Running.Values)
-        {
-            try
-            {
-                process.Kill();
-            }
-            catch (InvalidOperationException)
-            {
-                // Already gone.
-            }
-        }
-    };
 
     private GatewayProcess(int httpPort, int grpcPort, string keyPrefix, Dictionary<string, string?> environment)
     {
@@ -52,22 +34,13 @@ public sealed class GatewayProcess : IAsyncDisposable
 
     public string KeyPrefix { get; }
 
-    public bool IsRunning => _process is { HasExited: false };
+    public bool IsRunning => _process.IsRunning;
 
     /// <summary>The PID of the running process (0 when none).</summary>
-    public int ProcessId => _process?.Id ?? 0;
+    public int ProcessId => _process.Id;
 
     /// <summary>What the gateway wrote to stdout and stderr (warnings and errors by default), for failure messages.</summary>
-    public string Log
-    {
-        get
-        {
-            lock (_log)
-            {
-                return _log.ToString();
-            }
-        }
-    }
+    public string Log => _process.Log;
 
     /// <summary>Starts the gateway and waits until <c>/health/live</c> answers (not for Redis or a worker).</summary>
     /// <param name="settings">Configuration keys in <c>:</c> form (<c>Gateway:LeaseDuration</c>), on top of the defaults.</param>
@@ -163,7 +136,6 @@ public sealed class GatewayProcess : IAsyncDisposable
             return;
         }
 
-        _process?.Dispose();
         var info = new ProcessStartInfo(TestPaths.DotnetHost)
         {
             UseShellExecute = false,
@@ -184,27 +156,12 @@ public sealed class GatewayProcess : IAsyncDisposable
             info.Environment[key] = value;
         }
 
-        var process = Process.Start(ProcessGroup.Isolate(info)) ?? throw new InvalidOperationException("Could not start the gateway process.");
-        Running[process.Id] = process;
-        _process = process;
-        process.OutputDataReceived += (_, e) => Append(e.Data);
-        process.ErrorDataReceived += (_, e) => Append(e.Data);
-        process.BeginOutputReadLine();
-        process.BeginErrorReadLine();
+        _process.Start(info, "gateway");
         await WaitUntilLiveAsync();
     }
 
     /// <summary>SIGKILL by PID (a crash: no shutdown, no lock released) and waits for it to exit.</summary>
-    public async Task KillAsync()
-    {
-        if (_process is null)
-        {
-            return;
-        }
-
-        await ProcessGroup.KillAsync(_process);
-        Running.TryRemove(_process.Id, out _);
-    }
+    public Task KillAsync() => _process.KillAsync();
 
     /// <summary>A client sending <paramref name="apiKey"/> as <c>x-api-key</c> (none when null).</summary>
     public HttpClient CreateClient(string? apiKey = TestKeys.Alice, TimeSpan? timeout = null)
@@ -236,7 +193,7 @@ public sealed class GatewayProcess : IAsyncDisposable
     public async ValueTask DisposeAsync()
     {
         await KillAsync();
-        _process?.Dispose();
+        _process.Dispose();
         _handler.Dispose();
     }
 
@@ -258,23 +215,7 @@ public sealed class GatewayProcess : IAsyncDisposable
     {
         if (!IsRunning)
         {
-            throw new InvalidOperationException($"The gateway exited with code {_process?.ExitCode}. Output:\n{Log}");
-        }
-    }
-
-    private void Append(string? line)
-    {
-        if (line is null)
-        {
-            return;
-        }
-
-        lock (_log)
-        {
-            if (_log.Length < MaxLogLength)
-            {
-                _log.AppendLine(line);
-            }
+            throw new InvalidOperationException($"The gateway exited with code {_process.ExitCode}. Output:\n{Log}");
         }
     }
 

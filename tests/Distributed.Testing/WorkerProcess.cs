@@ -26,27 +26,9 @@ public sealed class WorkerProcess : IAsyncDisposable
     public const string LongModel = "random-long";
 
     private static readonly TimeSpan StartupTimeout = TimeSpan.FromSeconds(60);
-    private static readonly ConcurrentDictionary<int, Process> Running = new();
-    private const int MaxLogLength = 64 * 1024;
 
-    private readonly StringBuilder _log = new();
+    private readonly ChildProcess _process = new(64 * 1024);
     private readonly IReadOnlyDictionary<string, string?> _settings;
-    private Process _process;
-
-    static WorkerProcess() => AppDomain.CurrentDomain.ProcessExit += (_, _) =>
-    {
-        foreach (var process in Running.Values)
-        {
-            try
-            {
-                process.Kill(entireProcessTree: true);
-            }
-            catch (InvalidOperationException)
-            {
-                // Already gone.
-            }
-        }
-    };
 
     private WorkerProcess(int port, string modelsDirectory, IReadOnlyDictionary<string, string?> settings)
     {
@@ -54,7 +36,6 @@ public sealed class WorkerProcess : IAsyncDisposable
         ModelsDirectory = modelsDirectory;
         _settings = settings;
         Address = new Uri($"http://127.0.0.1:{port}");
-        _process = null!;
     }
 
     public int Port { get; }
@@ -63,22 +44,13 @@ public sealed class WorkerProcess : IAsyncDisposable
 
     public string ModelsDirectory { get; }
 
-    public bool IsRunning => _process is { HasExited: false };
+    public bool IsRunning => _process.IsRunning;
 
     /// <summary>The PID of the running (or last) process.</summary>
     public int ProcessId => _process.Id;
 
     /// <summary>What the worker wrote to stdout and stderr (warnings and errors only), for failure messages.</summary>
-    public string Log
-    {
-        get
-        {
-            lock (_log)
-            {
-                return _log.ToString();
-            }
-        }
-    }
+    public string Log => _process.Log;
 
     /// <summary>Starts a worker on a free port (or <paramref name="port"/>) and waits until it reports SERVING.</summary>
     /// <param name="settings">Environment on top of the defaults (configuration keys with <c>__</c>, e.g. <c>Worker__QueueLimit</c>).</param>
@@ -148,29 +120,16 @@ public sealed class WorkerProcess : IAsyncDisposable
             return;
         }
 
-        _process.Dispose();
         await StartProcessAsync();
     }
 
     /// <summary>SIGKILL by PID (like a crash) and waits for it to exit.</summary>
-    public async Task KillAsync()
-    {
-        if (_process is null)
-        {
-            return;
-        }
-
-        await ProcessGroup.KillAsync(_process);
-        Running.TryRemove(_process.Id, out _);
-    }
+    public Task KillAsync() => _process.KillAsync();
 
     public async ValueTask DisposeAsync()
     {
-        if (_process is not null)
-        {
-            await KillAsync();
-            _process.Dispose();
-        }
+        await KillAsync();
+        _process.Dispose();
 
         try
         {
@@ -204,13 +163,7 @@ public sealed class WorkerProcess : IAsyncDisposable
             info.Environment[key] = value;
         }
 
-        var process = Process.Start(ProcessGroup.Isolate(info)) ?? throw new InvalidOperationException("Could not start the worker process.");
-        Running[process.Id] = process;
-        _process = process;
-        process.OutputDataReceived += (_, e) => Append(e.Data);
-        process.ErrorDataReceived += (_, e) => Append(e.Data);
-        process.BeginOutputReadLine();
-        process.BeginErrorReadLine();
+        _process.Start(info, "worker");
         await WaitUntilServingAsync();
     }
 
@@ -245,21 +198,5 @@ public sealed class WorkerProcess : IAsyncDisposable
         }
 
         throw new TimeoutException($"The worker on port {Port} did not report SERVING within {StartupTimeout} (last: {last}). Output:\n{Log}");
-    }
-
-    private void Append(string? line)
-    {
-        if (line is null)
-        {
-            return;
-        }
-
-        lock (_log)
-        {
-            if (_log.Length < MaxLogLength)
-            {
-                _log.AppendLine(line);
-            }
-        }
     }
 }
