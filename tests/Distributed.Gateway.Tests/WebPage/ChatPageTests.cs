@@ -56,14 +56,18 @@ public sealed class ChatPageTests
         await page.GetByRole(AriaRole.Button, new() { Name = "New session" }).ClickAsync();
         await page.GetByRole(AriaRole.Button, new() { Name = "New conversation" }).ClickAsync();
 
-        // Records every length the answer's text takes, so the test sees it grow rather than arrive at once.
+        // Records every length the answer's text takes (each delta replaces the text node: every added node is one
+        // state of the text, even when several deltas arrive in one network read), so the test sees it grow.
         await page.EvaluateAsync("""
             () => {
               window.lengths = [];
-              new MutationObserver(() => {
-                const text = document.querySelector('#messages li.bot:last-child .text');
-                if (text && !document.querySelector('#messages li.bot:last-child .stats')) window.lengths.push(text.textContent.length);
-              }).observe(document.getElementById('messages'), { subtree: true, childList: true, characterData: true });
+              new MutationObserver((records) => {
+                for (const record of records) {
+                  if (record.target.classList?.contains('text')) {
+                    for (const node of record.addedNodes) window.lengths.push(node.textContent.length);
+                  }
+                }
+              }).observe(document.getElementById('messages'), { subtree: true, childList: true });
             }
             """);
         await page.GetByLabel("Message", new() { Exact = true }).FillAsync("Once upon a time");
