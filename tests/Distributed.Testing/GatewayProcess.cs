@@ -17,7 +17,8 @@ public sealed class GatewayProcess : IAsyncDisposable
 
     private readonly Dictionary<string, string?> _environment;
     private readonly ChildProcess _process = new(256 * 1024);
-    private readonly SocketsHttpHandler _handler = new() { PooledConnectionLifetime = TimeSpan.FromMinutes(5) };
+    // No trace headers of the test process's own: a test that sends traceparent sends exactly its own.
+    private readonly SocketsHttpHandler _handler = new() { PooledConnectionLifetime = TimeSpan.FromMinutes(5), ActivityHeadersPropagator = null };
 
     private GatewayProcess(int httpPort, int grpcPort, string keyPrefix, Dictionary<string, string?> environment)
     {

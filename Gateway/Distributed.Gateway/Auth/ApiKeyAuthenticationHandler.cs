@@ -31,13 +31,21 @@ public sealed class ApiKeyAuthenticationHandler(
             return AuthenticateResult.Fail("Invalid API key.");
         }
 
-        var identity = await store.FindAsync(key, Context.RequestAborted);
-        // Configured keys have no account that could be disabled: no Redis read on their path (it stays in memory).
-        if (identity is null || (!identity.Configured && await users.IsDisabledAsync(identity.Principal, Context.RequestAborted)))
+        using (Telemetry.GatewayTracing.Start("auth.api_key"))
         {
-            return AuthenticateResult.Fail("Invalid API key.");
-        }
+            var identity = await store.FindAsync(key, Context.RequestAborted);
+            // Configured keys have no account that could be disabled: no Redis read on their path (it stays in memory).
+            if (identity is null || (!identity.Configured && await users.IsDisabledAsync(identity.Principal, Context.RequestAborted)))
+            {
+                return AuthenticateResult.Fail("Invalid API key.");
+            }
 
+            return Success(identity);
+        }
+    }
+
+    private static AuthenticateResult Success(ApiKeyIdentity identity)
+    {
         var claims = new[]
         {
             new Claim(ClaimTypes.NameIdentifier, identity.Principal),

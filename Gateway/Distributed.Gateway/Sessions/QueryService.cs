@@ -2,6 +2,8 @@ using System.Text;
 using Distributed.Contracts.Inference.V1;
 using Distributed.Gateway.Errors;
 using Distributed.Gateway.Prompts;
+using Distributed.Gateway.Storage;
+using Distributed.Gateway.Telemetry;
 using Distributed.Gateway.Workers;
 using Microsoft.Extensions.Options;
 
@@ -34,7 +36,13 @@ public sealed class QueryService(
     public async Task<QueryOutcome> AnswerAsync(
         SessionRecord session, Guid conversationId, string query, GenerationSettings settings, Func<string, Task>? onDelta, int? expectedTurns, CancellationToken ct)
     {
-        await using var held = await locks.AcquireAsync(session.Id, conversationId, ct);
+        RedisLease held;
+        using (GatewayTracing.Start("conversation.lock"))
+        {
+            held = await locks.AcquireAsync(session.Id, conversationId, ct);
+        }
+
+        await using var _ = held;
         try
         {
             return await AnswerLockedAsync(session, conversationId, query, settings, onDelta, expectedTurns, held.Lost, ct);
@@ -51,12 +59,17 @@ public sealed class QueryService(
     {
         using var linked = CancellationTokenSource.CreateLinkedTokenSource(requestAborted, lost);
         var ct = linked.Token;
-        if (!await store.ConversationExistsAsync(session.Id, conversationId, ct))
+        IReadOnlyList<ConversationTurn> history;
+        using (GatewayTracing.Start("conversation.history.read"))
         {
-            throw ApiException.NotFound("Conversation");
+            if (!await store.ConversationExistsAsync(session.Id, conversationId, ct))
+            {
+                throw ApiException.NotFound("Conversation");
+            }
+
+            history = await store.GetTurnsAsync(session.Id, conversationId, ct);
         }
 
-        var history = await store.GetTurnsAsync(session.Id, conversationId, ct);
         if (expectedTurns is { } expected && history.Count != expected)
         {
             throw new ConversationMovedException(expected, history.Count);
@@ -85,9 +98,12 @@ public sealed class QueryService(
             {
                 var outcome = await GenerateAsync(request, session.SystemPrompt, onDelta, ct);
                 lost.ThrowIfCancellationRequested();
-                if (!await store.AppendTurnAsync(session.Id, conversationId, query, outcome.Response, CancellationToken.None))
+                using (GatewayTracing.Start("conversation.history.append"))
                 {
-                    throw ApiException.NotFound("Conversation");
+                    if (!await store.AppendTurnAsync(session.Id, conversationId, query, outcome.Response, CancellationToken.None))
+                    {
+                        throw ApiException.NotFound("Conversation");
+                    }
                 }
 
                 return outcome;

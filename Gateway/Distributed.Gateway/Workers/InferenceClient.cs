@@ -47,10 +47,12 @@ public sealed class InferenceClient
     /// <summary>Streams a generation. Errors become <see cref="ApiException"/>s with the right HTTP status.</summary>
     public async IAsyncEnumerable<GenerateReply> GenerateAsync(GenerateRequest request, [EnumeratorCancellation] CancellationToken ct)
     {
+        using var activity = GatewayTracing.StartGeneration(request.Model);
         var started = Stopwatch.GetTimestamp();
         using var stream = await OpenAsync(request, ct);
         var firstReply = Stopwatch.GetTimestamp();
-        Record(request, stream, started, firstReply, stream.First);
+        GatewayTracing.RecordWorker(activity, stream.Worker);
+        Record(request, stream, started, firstReply, stream.First, activity);
         yield return stream.First;
         while (true)
         {
@@ -61,6 +63,7 @@ public sealed class InferenceClient
             }
             catch (RpcException ex) when (!ct.IsCancellationRequested)
             {
+                GatewayTracing.RecordError(activity, ex);
                 throw WorkerErrors.Map(ex);
             }
 
@@ -69,7 +72,7 @@ public sealed class InferenceClient
                 yield break;
             }
 
-            Record(request, stream, started, firstReply, stream.Call.ResponseStream.Current);
+            Record(request, stream, started, firstReply, stream.Call.ResponseStream.Current, activity);
             yield return stream.Call.ResponseStream.Current;
         }
     }
@@ -85,9 +88,11 @@ public sealed class InferenceClient
         RpcException? lastError = null;
         for (var attempt = 1; ; attempt++)
         {
+            using var activity = GatewayTracing.StartGeneration(request.Model);
             var started = Stopwatch.GetTimestamp();
             using var stream = await OpenAsync(request, ct, excluded, lastError);
             var firstReply = Stopwatch.GetTimestamp();
+            GatewayTracing.RecordWorker(activity, stream.Worker);
             var replies = new List<GenerateReply> { stream.First };
             try
             {
@@ -96,11 +101,12 @@ public sealed class InferenceClient
                     replies.Add(stream.Call.ResponseStream.Current);
                 }
 
-                Record(request, stream, started, firstReply, replies[^1]);
+                Record(request, stream, started, firstReply, replies[^1], activity);
                 return replies;
             }
             catch (RpcException ex) when (!ct.IsCancellationRequested && WorkerErrors.IsRetryable(ex) && attempt < Math.Max(1, _options.MaxAttempts))
             {
+                GatewayTracing.RecordError(activity, ex);
                 excluded.Add(stream.Worker);
                 lastError = ex;
             }
@@ -112,11 +118,12 @@ public sealed class InferenceClient
     }
 
     /// <summary>The generation's metrics, once its last reply (the one with a finish reason) has arrived.</summary>
-    private void Record(GenerateRequest request, GenerationStream stream, long started, long firstReply, GenerateReply reply)
+    private void Record(GenerateRequest request, GenerationStream stream, long started, long firstReply, GenerateReply reply, Activity? activity)
     {
         if (reply.FinishReason != FinishReason.Unspecified)
         {
             _metrics.RecordGeneration(request.Model, stream.Worker, started, firstReply, reply);
+            GatewayTracing.RecordReply(activity, reply);
         }
     }
 
@@ -177,7 +184,13 @@ public sealed class InferenceClient
             return await _retry.ExecuteAsync(
                 async token =>
                 {
-                    var worker = _router.Pick(request.Model, excluded, request.CacheKey);
+                    WorkerEndpoint? worker;
+                    using (var route = GatewayTracing.Start("worker.route"))
+                    {
+                        worker = _router.Pick(request.Model, excluded, request.CacheKey);
+                        route?.SetTag("distributed.worker", worker?.Address.ToString());
+                    }
+
                     if (worker is null)
                     {
                         throw lastError is not null ? WorkerErrors.Map(lastError) : ApiException.Unavailable($"No healthy worker can serve '{request.Model}'.");

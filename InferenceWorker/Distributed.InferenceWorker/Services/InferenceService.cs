@@ -101,6 +101,7 @@ public sealed class InferenceService(
     public override async Task Generate(GenerateRequest request, IServerStreamWriter<GenerateReply> stream, ServerCallContext context)
     {
         using var lease = await models.AcquireAsync(request.Model, context.CancellationToken);
+        using var activity = WorkerTracing.StartGeneration(lease.Model.Name);
         var job = GenerateRequestReader.CreateJob(request, lease.Model, _options.DefaultMaxTokens, context.CancellationToken);
         try
         {
@@ -109,6 +110,7 @@ public sealed class InferenceService(
         catch (WorkerException ex) when (ex.Reason == ErrorReason.QueueFull)
         {
             rejections.Record(lease.Model.Name);
+            activity?.SetStatus(System.Diagnostics.ActivityStatusCode.Error, "queue_full");
             throw;
         }
 
@@ -119,6 +121,7 @@ public sealed class InferenceService(
             if (update.Result is { } result)
             {
                 metrics.RecordGeneration(lease.Model.Name, result);
+                WorkerTracing.RecordResult(activity, job.EnqueuedAt, result);
                 reply.FinishReason = result.FinishReason switch
                 {
                     Generation.FinishReason.Stop => WireFinishReason.Stop,
