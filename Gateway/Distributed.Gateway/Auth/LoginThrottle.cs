@@ -1,5 +1,7 @@
 using Distributed.Gateway.Errors;
+using Distributed.Gateway.Limits;
 using Distributed.Gateway.Storage;
+using Distributed.Gateway.Telemetry;
 using Distributed.Gateway.Users;
 using Microsoft.Extensions.Options;
 using StackExchange.Redis;
@@ -15,7 +17,7 @@ namespace Distributed.Gateway.Auth;
 /// reveals nothing. The counters are in different cluster slots: one script per key, all in one batch (one round
 /// trip); the reservations an attempt took on the other keys are given back when one key refuses it.
 /// </summary>
-public sealed class LoginThrottle(IConnectionMultiplexer redis, RedisKeys keys, IOptions<AuthOptions> options)
+public sealed class LoginThrottle(IConnectionMultiplexer redis, RedisKeys keys, IOptions<AuthOptions> options, GatewayMetrics metrics)
 {
     // > 0: the attempt is reserved (the count with it); <= 0: refused, minus the seconds until the counter expires.
     private static readonly LuaScript ReserveScript = LuaScript.Prepare("""
@@ -53,6 +55,7 @@ public sealed class LoginThrottle(IConnectionMultiplexer redis, RedisKeys keys, 
         }
 
         await ReleaseAsync(counters.Where((_, i) => results[i] > 0).Select(c => c.First));
+        metrics.RecordLimitRejection(LimitKinds.Login);
         throw new ApiException(StatusCodes.Status429TooManyRequests, "Too many attempts", "Too many failed logins; try again later.")
         {
             RetryAfterSeconds = (int)Math.Max(1, results.Where(r => r <= 0).Max(r => -r)),

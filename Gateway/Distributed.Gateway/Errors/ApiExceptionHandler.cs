@@ -1,4 +1,6 @@
+using Distributed.Gateway.Limits;
 using Distributed.Gateway.Storage;
+using Distributed.Gateway.Telemetry;
 using Microsoft.AspNetCore.Diagnostics;
 using Microsoft.AspNetCore.Http.Features;
 using Microsoft.AspNetCore.Mvc;
@@ -9,10 +11,16 @@ namespace Distributed.Gateway.Errors;
 /// Turns every failure into ProblemDetails with the right status: our API errors as they say, Redis outages as 503,
 /// malformed requests Kestrel rejects as 4xx; only a real bug is a 500 (and is logged).
 /// </summary>
-public sealed partial class ApiExceptionHandler(IProblemDetailsService problems, ILogger<ApiExceptionHandler> logger) : IExceptionHandler
+public sealed partial class ApiExceptionHandler(IProblemDetailsService problems, GatewayMetrics metrics, ILogger<ApiExceptionHandler> logger) : IExceptionHandler
 {
     public async ValueTask<bool> TryHandleAsync(HttpContext context, Exception exception, CancellationToken cancellationToken)
     {
+        if (exception is BadHttpRequestException { StatusCode: StatusCodes.Status413PayloadTooLarge })
+        {
+            // Kestrel decides (MaxRequestBodySize) when the endpoint reads the body; this is where the 413 is answered.
+            metrics.RecordLimitRejection(LimitKinds.BodySize);
+        }
+
         var problem = exception switch
         {
             ApiException api => Describe(api),

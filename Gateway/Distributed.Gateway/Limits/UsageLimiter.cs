@@ -2,6 +2,7 @@ using System.Security.Claims;
 using Distributed.Gateway.Auth;
 using Distributed.Gateway.Errors;
 using Distributed.Gateway.Storage;
+using Distributed.Gateway.Telemetry;
 using Microsoft.Extensions.Options;
 using StackExchange.Redis;
 
@@ -9,10 +10,11 @@ namespace Distributed.Gateway.Limits;
 
 /// <summary>
 /// Per-principal budgets kept in Redis, so they hold across gateway replicas: requests and generated tokens per
-/// minute (fixed one-minute windows) and generations in flight. Over a budget: 429 with Retry-After.
+/// minute (fixed one-minute windows) and generations in flight. Over a budget: 429 with Retry-After, counted by
+/// <see cref="LimitKinds"/>.
 /// </summary>
 public sealed class UsageLimiter(
-    IConnectionMultiplexer redis, RedisKeys keys, IOptions<LimitOptions> options, IOptions<GatewayOptions> gateway, TimeProvider clock)
+    IConnectionMultiplexer redis, RedisKeys keys, IOptions<LimitOptions> options, IOptions<GatewayOptions> gateway, TimeProvider clock, GatewayMetrics metrics)
 {
     // One key per script, so any cluster slot will do.
     private static readonly LuaScript IncrementScript = LuaScript.Prepare("""
@@ -48,7 +50,7 @@ public sealed class UsageLimiter(
         var count = await IncrementAsync(keys.UsageWindow("requests", user.PrincipalId(), minute), 1, 120, ct);
         if (count > limit)
         {
-            throw TooMany($"More than {limit} requests a minute.", retry);
+            throw TooMany(LimitKinds.Rate, $"More than {limit} requests a minute.", retry);
         }
     }
 
@@ -64,7 +66,7 @@ public sealed class UsageLimiter(
             var used = long.TryParse(stored.ToString(), out var u) ? u : 0;
             if (used >= limits.TokensPerMinute)
             {
-                throw TooMany($"More than {limits.TokensPerMinute} generated tokens a minute.", retry);
+                throw TooMany(LimitKinds.Tokens, $"More than {limits.TokensPerMinute} generated tokens a minute.", retry);
             }
         }
 
@@ -82,7 +84,7 @@ public sealed class UsageLimiter(
         var taken = (long)await GenerationLeaseScript.EvaluateAsync(db, new { key = active, member, lease, limit = limits.ConcurrentGenerations }).WaitAsync(ct);
         if (taken == 0)
         {
-            throw TooMany($"At most {limits.ConcurrentGenerations} generations at once.", 1);
+            throw TooMany(LimitKinds.Concurrency, $"At most {limits.ConcurrentGenerations} generations at once.", 1);
         }
 
         return new RedisLease(
@@ -116,6 +118,9 @@ public sealed class UsageLimiter(
         return (now / 60, (int)(60 - now % 60));
     }
 
-    private static ApiException TooMany(string detail, int retryAfter) =>
-        new(StatusCodes.Status429TooManyRequests, "Too many requests", detail) { RetryAfterSeconds = retryAfter };
+    private ApiException TooMany(string kind, string detail, int retryAfter)
+    {
+        metrics.RecordLimitRejection(kind);
+        return new(StatusCodes.Status429TooManyRequests, "Too many requests", detail) { RetryAfterSeconds = retryAfter };
+    }
 }

@@ -123,7 +123,7 @@ public sealed class QueryService(
     {
         var raw = new StringBuilder();
         var sent = new StringBuilder();
-        var filter = onDelta is not null && guard.Enabled ? new StreamingOutputSanitizer(guard.Sanitizer, systemPrompt) : null;
+        var filter = onDelta is not null && guard.Enabled ? guard.OutputStream(systemPrompt) : null;
         GenerateReply? final = null;
         // A whole answer is complete before the client sees any of it, so a worker failing mid-answer is retried on
         // another (CompleteAsync); a streamed one already sent text and is not.

@@ -8,15 +8,19 @@ namespace Distributed.Gateway.Sessions;
 /// still include it (see <see cref="StreamingOutput"/>): prose goes out word by word, while a possible card, phone,
 /// IBAN, key or echo is held until it is decided. What is sent adds up to the whole-answer sanitization.
 /// </summary>
-public sealed class StreamingOutputSanitizer(PromptSanitizer sanitizer, string? systemPrompt)
+/// <param name="flushed">Receives the answer's findings once, when it is flushed (the end of the answer).</param>
+public sealed class StreamingOutputSanitizer(StreamingOutput output, Action<IReadOnlyList<SanitizationFinding>> flushed)
 {
-    private readonly StreamingOutput _output = sanitizer.CreateOutputStream(systemPrompt);
-
-    public IReadOnlyList<SanitizationFinding> Findings => _output.Findings;
+    public IReadOnlyList<SanitizationFinding> Findings => output.Findings;
 
     /// <summary>Adds raw text; returns the sanitized text that may be sent now (possibly empty).</summary>
-    public string Push(string delta) => _output.Push(delta);
+    public string Push(string delta) => output.Push(delta);
 
     /// <summary>The rest, when the answer ends.</summary>
-    public string Flush() => _output.Flush();
+    public string Flush()
+    {
+        var rest = output.Flush();
+        flushed(output.Findings);
+        return rest;
+    }
 }

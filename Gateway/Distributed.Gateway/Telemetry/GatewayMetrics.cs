@@ -2,18 +2,28 @@ using System.Diagnostics;
 using System.Diagnostics.Metrics;
 using Distributed.Contracts.Inference.V1;
 using Distributed.Gateway.Workers;
+using Distributed.Sanitization;
+using Polly.CircuitBreaker;
 
 namespace Distributed.Gateway.Telemetry;
 
 /// <summary>
 /// The gateway's metrics (meter <c>Distributed.Gateway</c>): OpenTelemetry's generative-AI histograms as the
 /// applications see them (time to first token, duration, time per output token, token usage by type), labelled with
-/// the model and the worker that served the call, and each worker's health and breaker state. No request text, key
-/// or principal is ever a label.
+/// the model and the worker that served the call, each worker's health and breaker state, limit rejections by kind and
+/// sanitization findings by kind and direction (counts only). No request text, key or principal is ever a label: the
+/// label values are model names, worker addresses and the fixed sets in <see cref="Limits.LimitKinds"/> and
+/// <see cref="FindingKinds"/>.
 /// </summary>
 public sealed class GatewayMetrics
 {
     public const string MeterName = "Distributed.Gateway";
+
+    /// <summary><c>distributed.sanitization.direction</c> of the prompt side.</summary>
+    public const string Input = "input";
+
+    /// <summary><c>distributed.sanitization.direction</c> of the answer side.</summary>
+    public const string Output = "output";
 
     private static readonly double[] SecondsBuckets = [0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 120];
     private static readonly double[] TokenSecondsBuckets = [0.001, 0.0025, 0.005, 0.01, 0.02, 0.05, 0.1, 0.25, 0.5, 1];
@@ -23,6 +33,8 @@ public sealed class GatewayMetrics
     private readonly Histogram<double> _firstToken;
     private readonly Histogram<double> _perOutputToken;
     private readonly Histogram<long> _tokens;
+    private readonly Counter<long> _limitRejections;
+    private readonly Counter<long> _findings;
 
     public GatewayMetrics(IMeterFactory meters, WorkerPool pool)
     {
@@ -41,6 +53,28 @@ public sealed class GatewayMetrics
             new Measurement<int>(e.Available ? 1 : 0, Worker(e))), "1", "1 when the worker is healthy and its circuit breaker is closed.");
         meter.CreateObservableGauge("distributed.gateway.worker.load", () => pool.Endpoints.Select(e =>
             new Measurement<int>(e.Load, Worker(e))), "{sequence}", "Sequences busy on the worker (its status, or this gateway's calls there).");
+        meter.CreateObservableGauge("distributed.gateway.worker.breaker_state", () => pool.Endpoints.Select(e =>
+            new Measurement<int>(BreakerStateValue(e.BreakerState), Worker(e))), "1", "The worker's circuit breaker: 0 closed, 1 half-open, 2 open, 3 isolated.");
+        meter.CreateObservableCounter("distributed.gateway.worker.breaker_opened", () => pool.Endpoints.Select(e =>
+            new Measurement<long>(e.BreakerOpenings, Worker(e))), "{opening}", "Times the worker's circuit breaker opened.");
+        _limitRejections = meter.CreateCounter<long>("distributed.gateway.limit.rejections", "{request}", "Requests refused by a limit, by distributed.limit.kind.");
+        _findings = meter.CreateCounter<long>("distributed.gateway.sanitization.findings", "{finding}",
+            "Values the sanitizer redacted, stripped or flagged, by distributed.sanitization.kind and distributed.sanitization.direction (input, output).");
+    }
+
+    /// <summary>A request refused by a limit; <paramref name="kind"/> is one of <see cref="Limits.LimitKinds"/>.</summary>
+    public void RecordLimitRejection(string kind) => _limitRejections.Add(1, new KeyValuePair<string, object?>("distributed.limit.kind", kind));
+
+    /// <summary>What the sanitizer found in one text; <paramref name="direction"/> is <see cref="Input"/> or <see cref="Output"/>. Kinds and counts only.</summary>
+    public void RecordFindings(IReadOnlyList<SanitizationFinding> findings, string direction)
+    {
+        foreach (var finding in findings)
+        {
+            _findings.Add(
+                finding.Count,
+                new KeyValuePair<string, object?>("distributed.sanitization.kind", finding.Kind),
+                new KeyValuePair<string, object?>("distributed.sanitization.direction", direction));
+        }
     }
 
     /// <summary>One generation that ended (with its last reply), timed from <paramref name="started"/> (a Stopwatch timestamp).</summary>
@@ -65,6 +99,14 @@ public sealed class GatewayMetrics
             _tokens.Record(usage.CompletionTokens, output);
         }
     }
+
+    private static int BreakerStateValue(CircuitState state) => state switch
+    {
+        CircuitState.Closed => 0,
+        CircuitState.HalfOpen => 1,
+        CircuitState.Open => 2,
+        _ => 3, // Isolated (manual); the gateway never isolates a worker.
+    };
 
     private static KeyValuePair<string, object?> Worker(WorkerEndpoint endpoint) => new("distributed.worker", endpoint.Address.ToString());
 }

@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.Runtime.CompilerServices;
 using Distributed.Contracts.Inference.V1;
 using Distributed.Gateway.Errors;
+using Distributed.Gateway.Limits;
 using Distributed.Gateway.Telemetry;
 using Grpc.Core;
 using Microsoft.Extensions.Options;
@@ -64,7 +65,7 @@ public sealed class InferenceClient
             catch (RpcException ex) when (!ct.IsCancellationRequested)
             {
                 GatewayTracing.RecordError(activity, ex);
-                throw WorkerErrors.Map(ex);
+                throw Fail(ex);
             }
 
             if (!more)
@@ -112,7 +113,7 @@ public sealed class InferenceClient
             }
             catch (RpcException ex) when (!ct.IsCancellationRequested)
             {
-                throw WorkerErrors.Map(ex);
+                throw Fail(ex);
             }
         }
     }
@@ -125,6 +126,28 @@ public sealed class InferenceClient
             _metrics.RecordGeneration(request.Model, stream.Worker, started, firstReply, reply);
             GatewayTracing.RecordReply(activity, reply);
         }
+    }
+
+    /// <summary>
+    /// The worker's error as the client's, counting the gateway's answer when it is a capacity refusal: every worker
+    /// tried was full (or out of memory) and the call is refused with 503.
+    /// </summary>
+    private Exception Fail(RpcException ex)
+    {
+        if (ex.StatusCode == StatusCode.ResourceExhausted)
+        {
+            switch (WorkerErrors.Detail(ex)?.Reason)
+            {
+                case ErrorReason.QueueFull:
+                    _metrics.RecordLimitRejection(LimitKinds.QueueFull);
+                    break;
+                case ErrorReason.NoMemory:
+                    _metrics.RecordLimitRejection(LimitKinds.WorkerMemory);
+                    break;
+            }
+        }
+
+        return WorkerErrors.Map(ex);
     }
 
     /// <summary>Loads a model on the best worker for it (a no-op where it is already loaded) and refreshes routing.</summary>
@@ -144,7 +167,7 @@ public sealed class InferenceClient
         }
         catch (RpcException ex)
         {
-            throw WorkerErrors.Map(ex);
+            throw Fail(ex);
         }
         catch (BrokenCircuitException)
         {
@@ -169,7 +192,7 @@ public sealed class InferenceClient
         }
         catch (RpcException ex)
         {
-            throw WorkerErrors.Map(ex);
+            throw Fail(ex);
         }
     }
 
@@ -193,7 +216,7 @@ public sealed class InferenceClient
 
                     if (worker is null)
                     {
-                        throw lastError is not null ? WorkerErrors.Map(lastError) : ApiException.Unavailable($"No healthy worker can serve '{request.Model}'.");
+                        throw lastError is not null ? Fail(lastError) : ApiException.Unavailable($"No healthy worker can serve '{request.Model}'.");
                     }
 
                     try
@@ -217,12 +240,12 @@ public sealed class InferenceClient
         }
         catch (WorkerAttemptFailedException ex)
         {
-            throw WorkerErrors.Map(ex.Error);
+            throw Fail(ex.Error);
         }
         catch (RpcException ex)
         {
             // Not retryable (e.g. INVALID_ARGUMENT: the prompt does not fit the context): still an HTTP status, not a 500.
-            throw WorkerErrors.Map(ex);
+            throw Fail(ex);
         }
     }
 

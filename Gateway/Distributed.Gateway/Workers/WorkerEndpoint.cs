@@ -9,8 +9,10 @@ namespace Distributed.Gateway.Workers;
 /// <summary>One worker instance (one resolved address): its channel, last known status and catalog, and its circuit breaker.</summary>
 public sealed class WorkerEndpoint : IDisposable
 {
+    private readonly CircuitBreakerStateProvider _breakerState = new();
     private volatile bool _breakerOpen;
     private int _inFlight;
+    private long _breakerOpenings;
 
     public WorkerEndpoint(Uri address, WorkersOptions options)
     {
@@ -38,7 +40,13 @@ public sealed class WorkerEndpoint : IDisposable
                 SamplingDuration = TimeSpan.FromSeconds(30),
                 BreakDuration = options.BreakerDuration,
                 ShouldHandle = new PredicateBuilder().Handle<RpcException>(ex => ex.StatusCode is StatusCode.Unavailable or StatusCode.Internal or StatusCode.Unknown),
-                OnOpened = _ => { _breakerOpen = true; return ValueTask.CompletedTask; },
+                StateProvider = _breakerState,
+                OnOpened = _ =>
+                {
+                    _breakerOpen = true;
+                    Interlocked.Increment(ref _breakerOpenings);
+                    return ValueTask.CompletedTask;
+                },
                 OnClosed = _ => { _breakerOpen = false; return ValueTask.CompletedTask; },
                 OnHalfOpened = _ => { _breakerOpen = false; return ValueTask.CompletedTask; },
             })
@@ -53,6 +61,12 @@ public sealed class WorkerEndpoint : IDisposable
 
     /// <summary>Opens after repeated transport failures, so routing skips the worker for a while.</summary>
     public ResiliencePipeline Breaker { get; }
+
+    /// <summary>The breaker's state as Polly holds it: open stays open until the first call after the break duration (half-open).</summary>
+    public CircuitState BreakerState => _breakerState.CircuitState;
+
+    /// <summary>Times the breaker has opened since this endpoint was created.</summary>
+    public long BreakerOpenings => Interlocked.Read(ref _breakerOpenings);
 
     public GetStatusReply? Status { get; set; }
 

@@ -25,6 +25,9 @@ public enum FakeGenerate
 
     /// <summary>Streams <see cref="FakeWorker.Script"/>, one delta a reply, then finishes with STOP: a model that says exactly that.</summary>
     Script,
+
+    /// <summary>Refuses at once with RESOURCE_EXHAUSTED and the worker's QUEUE_FULL detail, as a real worker whose queue is full.</summary>
+    QueueFull,
 }
 
 /// <summary>
@@ -137,6 +140,13 @@ public sealed class FakeWorker : IAsyncDisposable
             case FakeGenerate.Stall:
                 await Task.Delay(Timeout.Infinite, context.CancellationToken);
                 break;
+            case FakeGenerate.QueueFull:
+                throw new Google.Rpc.Status
+                {
+                    Code = (int)StatusCode.ResourceExhausted,
+                    Message = "fake worker: queue full on purpose",
+                    Details = { Google.Protobuf.WellKnownTypes.Any.Pack(new ErrorDetail { Reason = ErrorReason.QueueFull }) },
+                }.ToRpcException();
             case FakeGenerate.FailAfterFirstDelta:
                 await stream.WriteAsync(new GenerateReply { Delta = PartialDelta }, context.CancellationToken);
                 throw new RpcException(new Grpc.Core.Status(StatusCode.Internal, "fake worker: failed mid-stream on purpose"));
