@@ -1,15 +1,18 @@
 #!/usr/bin/env node
 // Offline validation of the Kubernetes manifests in deploy/k8s (no cluster, no network):
-//   1. renders each kustomization (deploy/k8s and deploy/k8s/gpu) with the small subset of kustomize used there
-//      (resources, namespace, images, inline JSON 6902 patches); with kubectl on PATH, also compares the result
-//      with `kubectl kustomize`;
-//   2. validates every object against the Kubernetes API JSON schemas (kubernetes-models: types, enums, formats,
-//      required fields);
+//   1. renders each kustomization (deploy/k8s, gpu, keda, prometheus-adapter, monitoring, gpu-keda) with the small
+//      subset of kustomize used there (resources, components, namespace, images, inline JSON 6902 patches and
+//      '$patch: delete'); with kubectl on PATH, also compares the result with `kubectl kustomize`;
+//   2. validates every object against the JSON schemas of the Kubernetes API (kubernetes-models) or of its CRD
+//      (KEDA, Prometheus Operator: @kubernetes-models/keda, @kubernetes-models/prometheus-operator): types, enums,
+//      formats, required fields;
 //   3. rejects unknown fields (misspelt or misplaced keys), which the JSON schemas allow, by type-checking each
-//      object as an object literal against the Kubernetes API types (kubernetes-types + TypeScript);
+//      object as an object literal against the Kubernetes API types (kubernetes-types) or the CRD packages' types;
 //   4. checks references between objects: selectors match pod labels, Service targetPorts exist, HPA/PDB targets,
-//      ConfigMap/Secret keys, PVCs, and that the Redis ConfigMap matches deploy/redis/ (--update-redis-config
-//      rewrites it from those files).
+//      ConfigMap/Secret keys, PVCs, ScaledObject targets and Prometheus trigger metadata, one autoscaler per
+//      workload, HPA custom metrics served by the Prometheus Adapter rules (prometheus-adapter/adapter-config.yaml),
+//      ServiceMonitor/PodMonitor selectors and port names, scrape annotations (autoscaling.mjs, monitors.mjs), and
+//      that the Redis ConfigMap matches deploy/redis/ (--update-redis-config rewrites it from those files).
 // Exits 1 on any failure.
 import { execFileSync } from "node:child_process";
 import { existsSync, readFileSync, statSync, writeFileSync } from "node:fs";
@@ -18,13 +21,18 @@ import { fileURLToPath } from "node:url";
 import { isDeepStrictEqual } from "node:util";
 import ts from "typescript";
 import YAML from "yaml";
+import { checkAdapterConfig, checkAutoscaling } from "./autoscaling.mjs";
+import { containersOf, id, labelsMatch, podSpecOf } from "./k8s-objects.mjs";
+import { checkMonitors } from "./monitors.mjs";
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const deployDir = path.resolve(here, "..");
 const repoRoot = path.resolve(deployDir, "..");
 const k8sDir = path.join(deployDir, "k8s");
-const overlays = [k8sDir, path.join(k8sDir, "gpu")];
+// Every kustomization a user applies (the components are rendered inside them).
+const overlays = [k8sDir, ...["gpu", "keda", "prometheus-adapter", "monitoring", "gpu-keda"].map((d) => path.join(k8sDir, d))];
 const rel = (p) => path.relative(repoRoot, p);
+const adapterConfigFile = path.join(k8sDir, "prometheus-adapter", "adapter-config.yaml");
 
 let failures = 0;
 const fail = (msg) => {
@@ -49,7 +57,6 @@ function loadDocuments(file) {
   return objects;
 }
 
-const id = (o) => `${o.kind}/${o.metadata?.name}`;
 const clusterScoped = new Set([
   "Namespace", "ClusterRole", "ClusterRoleBinding", "PersistentVolume", "StorageClass", "PriorityClass",
   "CustomResourceDefinition", "IngressClass", "RuntimeClass",
@@ -103,39 +110,58 @@ function matchesTarget(obj, target) {
     && (target.version === undefined || target.version === version);
 }
 
-function podSpecOf(obj) {
-  if (obj.kind === "CronJob") return obj.spec?.jobTemplate?.spec?.template?.spec;
-  if (obj.kind === "Pod") return obj.spec;
-  return obj.spec?.template?.spec;
+// Kustomization and Component keys this renderer understands; anything else fails rather than renders wrongly.
+const supportedKeys = new Set(["apiVersion", "kind", "namespace", "resources", "components", "images", "patches"]);
+const kustomizationKinds = {
+  Kustomization: "kustomize.config.k8s.io/v1beta1",
+  Component: "kustomize.config.k8s.io/v1alpha1",
+};
+
+// A strategic-merge patch that deletes its targets ($patch: delete) is the only SMP form supported: it is how an
+// overlay or component drops a base object (the KEDA component removes the CPU HPA).
+function applyDeletePatch(objects, targets, body, where) {
+  if (body?.$patch !== "delete") throw new Error(`${where}: only JSON 6902 patches and '$patch: delete' are supported`);
+  for (const o of targets) {
+    if (body.kind !== o.kind || body.metadata?.name !== o.metadata?.name) throw new Error(`${where}: the delete patch names ${body.kind}/${body.metadata?.name}, the target is ${id(o)}`);
+    objects.splice(objects.indexOf(o), 1);
+  }
 }
 
-function containersOf(obj) {
-  const spec = podSpecOf(obj);
-  return spec ? [...(spec.initContainers ?? []), ...(spec.containers ?? [])] : [];
-}
-
-const supportedKeys = new Set(["apiVersion", "kind", "namespace", "resources", "images", "patches"]);
-
-function renderKustomization(dir) {
+function loadKustomization(dir, expectedKind) {
   const file = path.join(dir, "kustomization.yaml");
+  if (!existsSync(file)) throw new Error(`${rel(dir)}: no kustomization.yaml`);
   const k = YAML.parse(readFileSync(file, "utf8"), yamlOptions);
   for (const key of Object.keys(k)) {
     if (!supportedKeys.has(key)) throw new Error(`${rel(file)}: '${key}' is not supported by this validator`);
   }
-  const objects = [];
+  if (k.kind !== expectedKind || k.apiVersion !== kustomizationKinds[expectedKind]) {
+    throw new Error(`${rel(file)}: expected ${kustomizationKinds[expectedKind]} ${expectedKind}, found ${k.apiVersion} ${k.kind}`);
+  }
+  return { file, k };
+}
+
+// Renders a Kustomization, or (into the objects of the kustomization that lists it) a Component: resources first,
+// then components in order, then this level's patches, images and namespace, as kustomize does.
+function renderKustomization(dir, expectedKind = "Kustomization", objects = []) {
+  const { file, k } = loadKustomization(dir, expectedKind);
   for (const r of k.resources ?? []) {
     const p = path.resolve(dir, r);
     if (!existsSync(p)) throw new Error(`${rel(file)}: resource ${r} does not exist`);
     objects.push(...(statSync(p).isDirectory() ? renderKustomization(p) : loadDocuments(p)));
   }
+  for (const c of k.components ?? []) {
+    const p = path.resolve(dir, c);
+    if (!existsSync(p) || !statSync(p).isDirectory()) throw new Error(`${rel(file)}: component ${c} is no folder`);
+    renderKustomization(p, "Component", objects);
+  }
   for (const [i, patch] of (k.patches ?? []).entries()) {
     const where = `${rel(file)} patches[${i}]`;
-    if (typeof patch.patch !== "string" || !patch.target) throw new Error(`${where}: only inline JSON 6902 patches with a target are supported`);
+    if (typeof patch.patch !== "string" || !patch.target) throw new Error(`${where}: only inline patches with a target are supported`);
     const ops = YAML.parse(patch.patch, yamlOptions);
-    if (!Array.isArray(ops)) throw new Error(`${where}: expected a list of JSON patch operations`);
     const targets = objects.filter((o) => matchesTarget(o, patch.target));
     if (targets.length === 0) throw new Error(`${where}: target matches no object`);
-    for (const o of targets) applyJsonPatch(o, ops, where);
+    if (Array.isArray(ops)) for (const o of targets) applyJsonPatch(o, ops, where);
+    else applyDeletePatch(objects, targets, ops, where);
   }
   for (const image of k.images ?? []) {
     let used = false;
@@ -186,10 +212,18 @@ function compareWithKubectl(dir, objects) {
 
 // --- 2. JSON schemas (kubernetes-models) -------------------------------------------------------------------------
 
+// Custom resources: their models (JSON schemas from the projects' CRDs, and TypeScript interfaces) come from these
+// packages; everything else is a Kubernetes API object.
+const crdPackages = {
+  "keda.sh": "@kubernetes-models/keda",
+  "monitoring.coreos.com": "@kubernetes-models/prometheus-operator",
+};
+const crdPackageOf = (apiVersion) => crdPackages[apiVersion.split("/")[0]];
+
 async function validateSchema(obj) {
   let Model;
   try {
-    Model = (await import(`kubernetes-models/${obj.apiVersion}/${obj.kind}`))[obj.kind];
+    Model = (await import(`${crdPackageOf(obj.apiVersion) ?? "kubernetes-models"}/${obj.apiVersion}/${obj.kind}`))[obj.kind];
   } catch {
     return [`unknown apiVersion/kind ${obj.apiVersion} ${obj.kind}`];
   }
@@ -204,15 +238,17 @@ async function validateSchema(obj) {
 
 // --- 3. unknown fields (TypeScript excess-property check against kubernetes-types) -------------------------------
 
-function typesModule(apiVersion) {
-  if (!apiVersion.includes("/")) return `kubernetes-types/core/${apiVersion}`;
+function typeOf(apiVersion, kind) {
+  const crd = crdPackageOf(apiVersion);
+  if (crd) return `import("${crd}/${apiVersion}/${kind}").I${kind}`;
+  if (!apiVersion.includes("/")) return `import("kubernetes-types/core/${apiVersion}").${kind}`;
   const [group, version] = apiVersion.split("/");
-  return `kubernetes-types/${group.split(".")[0]}/${version}`;
+  return `import("kubernetes-types/${group.split(".")[0]}/${version}").${kind}`;
 }
 
 function checkUnknownFields(objects) {
   const virtualFile = path.join(here, "__k8s_manifests__.ts");
-  const lines = objects.map((o, i) => `export const r${i}: import("${typesModule(o.apiVersion)}").${o.kind} = ${JSON.stringify(o)};`);
+  const lines = objects.map((o, i) => `export const r${i}: ${typeOf(o.apiVersion, o.kind)} = ${JSON.stringify(o)};`);
   const text = lines.join("\n") + "\n";
   const options = {
     strict: true, noEmit: true, skipLibCheck: true, types: [],
@@ -240,10 +276,6 @@ function checkUnknownFields(objects) {
 }
 
 // --- 4. references between objects --------------------------------------------------------------------------------
-
-function labelsMatch(selector, labels) {
-  return Object.entries(selector ?? {}).every(([k, v]) => labels?.[k] === v);
-}
 
 function checkReferences(objects) {
   const errors = [];
@@ -338,7 +370,34 @@ function checkRedisConfig(update) {
 
 // --- main ----------------------------------------------------------------------------------------------------------
 
+async function checkObjects(objects) {
+  for (const o of objects) {
+    const errors = await validateSchema(o);
+    if (errors.length > 0) fail(`${o.__source} ${id(o)} schema: ${errors.join("; ")}`);
+  }
+  const unknown = checkUnknownFields(objects);
+  for (const [index, messages] of unknown) {
+    fail(`${index >= 0 ? `${objects[index].__source} ${id(objects[index])}` : "type check"}: ${messages.join("; ")}`);
+  }
+}
+
 checkRedisConfig(process.argv.includes("--update-redis-config"));
+
+// The Prometheus Adapter's rules (applied to the adapter's namespace, not by kustomize): a valid ConfigMap whose
+// config.yaml parses; the HPA metrics of every kustomization below must be among the metrics it serves.
+console.log(`adapter config ${rel(adapterConfigFile)}`);
+let adapterMetrics = new Map();
+try {
+  const configMap = loadDocuments(adapterConfigFile);
+  await checkObjects(configMap);
+  const result = checkAdapterConfig(configMap[0], rel(adapterConfigFile));
+  for (const e of result.errors) fail(e);
+  adapterMetrics = result.metrics;
+  ok(`serves ${[...adapterMetrics.keys()].join(", ")}`);
+} catch (e) {
+  fail(e.message);
+}
+
 for (const dir of overlays) {
   console.log(`kustomization ${rel(dir)}`);
   let objects;
@@ -349,16 +408,8 @@ for (const dir of overlays) {
     continue;
   }
   compareWithKubectl(dir, objects);
-  for (const o of objects) {
-    const errors = await validateSchema(o);
-    if (errors.length > 0) fail(`${o.__source} ${id(o)} schema: ${errors.join("; ")}`);
-  }
-  const unknown = checkUnknownFields(objects);
-  for (const [index, messages] of unknown) {
-    fail(`${index >= 0 ? `${objects[index].__source} ${id(objects[index])}` : "type check"}: ${messages.join("; ")}`);
-  }
-  const refErrors = checkReferences(objects);
-  for (const e of refErrors) fail(e);
+  await checkObjects(objects);
+  for (const e of [...checkReferences(objects), ...checkAutoscaling(objects, adapterMetrics), ...checkMonitors(objects)]) fail(e);
   ok(`rendered ${objects.length} objects: ${[...new Set(objects.map((o) => o.kind))].join(", ")}`);
 }
 

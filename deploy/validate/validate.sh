@@ -5,9 +5,11 @@
 #   2. compose files resolve with a real compose parser (docker-compose config -q): dev, prod and prod+gpu with
 #      .env.example; prod without secrets must be refused; the resolved models are checked by compose.mjs
 #   3. Dockerfiles: COPY sources exist and are not .dockerignore'd, the restore layer covers every project (dockerfiles.mjs)
-#   4. Kubernetes manifests: both kustomizations rendered and checked against the Kubernetes API schemas, unknown
-#      fields and cross-references (k8s.mjs, npm packages pinned by package-lock.json here)
-#   5. Redis: redis.conf + entrypoint.sh on a real redis-server (deploy/redis/check-redis-conf.sh)
+#   4. Kubernetes manifests: every kustomization (base, gpu, keda, prometheus-adapter, monitoring, gpu-keda) rendered
+#      and checked against the Kubernetes API and KEDA / Prometheus Operator CRD schemas, unknown fields and
+#      cross-references, plus the Prometheus Adapter rules (k8s.mjs, npm packages pinned by package-lock.json here)
+#   5. Grafana dashboard: parses, data source variable, a PromQL expr in every panel (grafana.mjs)
+#   6. Redis: redis.conf + entrypoint.sh on a real redis-server (deploy/redis/check-redis-conf.sh)
 # Needs: bash, node + npm, docker-compose (Debian: apt-get install -y docker-compose), redis-server (apt-get install
 # -y redis-server). Exits non-zero when any check fails.
 set -uo pipefail
@@ -118,7 +120,14 @@ k8s_checks() {
 }
 step "Kubernetes manifests" k8s_checks
 
-# --- 5. Redis -----------------------------------------------------------------------------------------------------
+# --- 5. Grafana ---------------------------------------------------------------------------------------------------
+grafana_checks() {
+  ensure_node_modules || return 1
+  node "$here/grafana.mjs"
+}
+step "Grafana dashboard" grafana_checks
+
+# --- 6. Redis -----------------------------------------------------------------------------------------------------
 step "redis.conf on redis-server" bash deploy/redis/check-redis-conf.sh
 
 echo
