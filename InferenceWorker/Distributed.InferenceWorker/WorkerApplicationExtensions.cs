@@ -55,7 +55,9 @@ public static class WorkerApplicationExtensions
         builder.Services.AddSingleton<RejectionCounter>();
         builder.Services.AddSingleton<ModelCatalog>();
         builder.Services.AddSingleton<ModelManager>();
-        builder.Services.AddSingleton(sp => new HostKvCache(sp.GetRequiredService<Microsoft.Extensions.Options.IOptions<WorkerOptions>>().Value.HostCacheBytes));
+        builder.Services.AddSingleton(sp => new HostKvCache(HostCacheBudget.Resolve(
+            sp.GetRequiredService<Microsoft.Extensions.Options.IOptions<WorkerOptions>>().Value.HostCacheBytes,
+            GC.GetGCMemoryInfo().TotalAvailableMemoryBytes)));
         builder.Services.AddHostedService<LlamaStartup>();
         builder.AddWorkerTelemetry();
         return builder;

@@ -85,10 +85,11 @@ public sealed class WorkerOptions
     /// <summary>
     /// Host memory for the KV states of conversations whose sequence slot went to another request (all models
     /// together; least recently used first out). Their next turn restores the state instead of prefilling the whole
-    /// history again. 0 turns the tier off.
+    /// history again. 0 turns the tier off; -1 (the default) is a quarter of the memory the process may use
+    /// (<see cref="Caching.HostCacheBudget"/>).
     /// </summary>
-    [Range(0, long.MaxValue)]
-    public long HostCacheBytes { get; set; } = 2L << 30;
+    [Range(Caching.HostCacheBudget.Auto, long.MaxValue)]
+    public long HostCacheBytes { get; set; } = Caching.HostCacheBudget.Auto;
 
     /// <summary>Requests that may wait per model when every sequence is busy.</summary>
     [Range(0, 10_000)]
