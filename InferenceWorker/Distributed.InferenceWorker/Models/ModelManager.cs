@@ -219,7 +219,10 @@ public sealed partial class ModelManager(
             contextParams.NThreadsBatch = threads;
             contextParams.NoPerf = 1;
             contextParams.KvUnified = _options.KvUnified ? (byte)1 : (byte)0;
-            contextParams.FlashAttnType = _options.FlashAttention ?? (LlamaLibrary.Backend == "cpu" ? 0 : -1);
+            var kvType = KvCacheTypes.Parse(_options.KvCacheType);
+            contextParams.TypeK = kvType;
+            contextParams.TypeV = kvType;
+            contextParams.FlashAttnType = _options.FlashAttention ?? (kvType != KvCacheTypes.F16 || LlamaLibrary.Backend == "cpu" ? 1 : -1);
             var context = SafeLlamaContextHandle.Create(model, contextParams)
                 ?? throw new WorkerException(ErrorReason.ModelFailed,
                     $"No context could be created for '{entry.Name}': {LlamaLibrary.TakeLastError() ?? "llama.cpp refused the settings"}.");

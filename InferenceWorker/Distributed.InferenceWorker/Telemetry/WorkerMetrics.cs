@@ -48,6 +48,10 @@ public sealed class WorkerMetrics
         meter.CreateObservableCounter("distributed.worker.host_cache.hits", () => hostCache.Stats.Hits, "{turn}", "Turns that restored their conversation from host memory.");
         meter.CreateObservableCounter("distributed.worker.host_cache.misses", () => hostCache.Stats.Misses, "{turn}", "Turns whose conversation was neither in a slot nor in host memory.");
         meter.CreateObservableCounter("distributed.worker.host_cache.evictions", () => hostCache.Stats.Evictions, "{entry}", "Saved states dropped for room.");
+        meter.CreateObservableCounter("distributed.worker.host_cache.saves", () => hostCache.Stats.Saves, "{entry}", "Sequence states saved to host memory.");
+        // Both on the decode loop's thread: every sequence of the model waits while a state is copied.
+        meter.CreateObservableCounter("distributed.worker.host_cache.save.time", () => hostCache.Stats.SaveMs / 1000, "s", "Time spent saving sequence states.");
+        meter.CreateObservableCounter("distributed.worker.host_cache.restore.time", () => hostCache.Stats.RestoreMs / 1000, "s", "Time spent restoring sequence states.");
     }
 
     public void RecordGeneration(string model, GenerationResult result)
