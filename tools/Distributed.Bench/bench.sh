@@ -71,8 +71,8 @@ LLAMA_SERVER="${LLAMA_SERVER:-}"
 LLAMA_PORT="${LLAMA_PORT:-8090}"
 THREADS="${THREADS:-$(nproc)}"            # both servers: compute threads (the worker's default is the core count)
 # Like the worker: 4 sequences x the model's 2048-token context, one KV stream per sequence (llama-server's default
-# with -np; with no -np it shares one cache, slower on the CPU), flash attention off (the worker's CPU default).
-LLAMA_ARGS="${LLAMA_ARGS:--t $THREADS -tb $THREADS -np 4 -c 8192 -fa off}"
+# with -np; with no -np it shares one cache, slower on the CPU), flash attention on (the worker's CPU default).
+LLAMA_ARGS="${LLAMA_ARGS:--t $THREADS -tb $THREADS -np 4 -c 8192 -fa on}"
 
 # Optional: the same rounds through the gateway's gRPC front door (redis-server + the gateway, a service API key).
 GATEWAY="${GATEWAY:-0}"

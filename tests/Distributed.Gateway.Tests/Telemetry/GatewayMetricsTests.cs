@@ -134,6 +134,7 @@ public sealed class GatewayMetricsTests
 
         using var refused = await alice.PostJsonAsync("/prompt", new { prompt = "Tell me a story" });
         await refused.ExpectProblemAsync(HttpStatusCode.ServiceUnavailable);
+        Assert.That(refused.Headers.RetryAfter?.Delta, Is.Not.Null.And.GreaterThan(TimeSpan.Zero), "a full queue says when to come back");
 
         await AssertRejectedOnceAsync(gateway, before, "queue_full");
         Assert.That(fake.GenerateCalls, Is.EqualTo(1), "one worker, asked once");
