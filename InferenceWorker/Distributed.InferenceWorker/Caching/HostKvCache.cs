@@ -1,3 +1,5 @@
+using Distributed.InferenceWorker.Native;
+
 namespace Distributed.InferenceWorker.Caching;
 
 /// <summary>
@@ -18,8 +20,18 @@ public sealed class HostKvCache : IDisposable
     private long _evictions;
     private double _saveMs;
     private double _restoreMs;
+    private readonly SpareBuffers _spares = new(MaxSpares);
 
     public HostKvCache(long budgetBytes) => BudgetBytes = Math.Max(0, budgetBytes);
+
+    /// <summary>Buffers of restored or evicted states kept for the next saves (about one per sequence slot).</summary>
+    internal const int MaxSpares = 4;
+
+    /// <summary>A buffer for a state of <paramref name="size"/> bytes, a spare one when it fits.</summary>
+    internal NativeBuffer RentBuffer(nuint size) => _spares.Rent(size);
+
+    /// <summary>An entry that was restored (or not stored): its buffer serves a later save.</summary>
+    internal void Recycle(HostKvEntry entry) => _spares.Return(entry.State);
 
     public long BudgetBytes { get; }
 
@@ -69,7 +81,7 @@ public sealed class HostKvCache : IDisposable
 
         foreach (var gone in evicted)
         {
-            gone.Dispose();
+            Recycle(gone);
         }
 
         return true;
@@ -141,6 +153,7 @@ public sealed class HostKvCache : IDisposable
 
     public void Dispose()
     {
+        _spares.Dispose();
         lock (_gate)
         {
             foreach (var entry in _recent)

@@ -33,10 +33,12 @@ internal sealed partial class SlotAssigner(
             if (saved is not null && SequenceSlot.CommonPrefix(saved.Tokens, job.PromptTokens) > best.CommonPrefix(job.PromptTokens))
             {
                 // Taken first, so saving the slot's own conversation cannot evict it.
-                using var entry = hostCache.Take(model, job.CacheKey)!;
+                var entry = hostCache.Take(model, job.CacheKey)!;
                 var target = free.OrderBy(s => s.LastUsed).First();
                 Save(target);
-                if (Restore(target, entry))
+                var restored = Restore(target, entry);
+                hostCache.Recycle(entry);
+                if (restored)
                 {
                     return Reuse(target, job);
                 }
@@ -78,19 +80,19 @@ internal sealed partial class SlotAssigner(
             return;
         }
 
-        var buffer = NativeBuffer.Allocate(size);
+        var buffer = hostCache.RentBuffer(size);
         var written = NativeMethods.llama_state_seq_get_data(context, buffer.Pointer, size, slot.SequenceId);
+        var entry = new HostKvEntry(model, key, buffer, written, [.. slot.CachedTokens]);
         if (written == 0)
         {
-            buffer.Dispose();
+            hostCache.Recycle(entry);
             LogSaveFailed(logger, slot.SequenceId);
             return;
         }
 
-        var entry = new HostKvEntry(model, key, buffer, [.. slot.CachedTokens]);
         if (!hostCache.Put(entry, Stopwatch.GetElapsedTime(started).TotalMilliseconds))
         {
-            entry.Dispose();
+            hostCache.Recycle(entry);
         }
     }
 
@@ -98,7 +100,7 @@ internal sealed partial class SlotAssigner(
     {
         var started = Stopwatch.GetTimestamp();
         NativeMethods.llama_memory_seq_rm(memory, slot.SequenceId, -1, -1);
-        var read = NativeMethods.llama_state_seq_set_data(context, entry.State.Pointer, entry.State.Length, slot.SequenceId);
+        var read = NativeMethods.llama_state_seq_set_data(context, entry.State.Pointer, entry.Length, slot.SequenceId);
         if (read == 0)
         {
             // The cells may be partly written: clear them, and prefill as if nothing was cached.

@@ -72,5 +72,5 @@ public sealed class HostKvCacheTests
     }
 
     private static HostKvEntry Entry(string model, string key, int bytes, int[]? tokens = null) =>
-        new(model, key, NativeBuffer.Allocate((nuint)bytes), tokens ?? [1, 2, 3]);
+        new(model, key, NativeBuffer.Allocate((nuint)bytes), (nuint)bytes, tokens ?? [1, 2, 3]);
 }
