@@ -65,6 +65,12 @@ public sealed partial class GenerationEngine : IDisposable
 
     public int QueuedSequences => _queue.Count;
 
+    /// <summary>
+    /// KV cells the sequences hold (generating ones and kept conversations), out of <see cref="Capacity"/> x
+    /// <see cref="ContextLength"/>. Read from other threads: each count is one int read, a step may be half counted.
+    /// </summary>
+    public long UsedCells => _slots.Sum(s => (long)s.Position);
+
     public LlamaVocabulary Vocabulary { get; }
 
     /// <summary>Each conversation's last turn, for the next turn's tokens (<see cref="PromptContinuation"/>).</summary>

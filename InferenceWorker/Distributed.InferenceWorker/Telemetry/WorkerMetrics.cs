@@ -41,6 +41,8 @@ public sealed class WorkerMetrics
         meter.CreateObservableGauge("distributed.worker.sequences.active", () => PerModel(models, m => m.Engine.ActiveSequences), "{sequence}", "Sequences generating now.");
         meter.CreateObservableGauge("distributed.worker.sequences.queued", () => PerModel(models, m => m.Engine.QueuedSequences), "{sequence}", "Requests waiting for a sequence slot.");
         meter.CreateObservableGauge("distributed.worker.sequences.capacity", () => PerModel(models, m => m.Engine.Capacity), "{sequence}", "Sequences decoded together.");
+        meter.CreateObservableGauge("distributed.worker.kv_cells.used", () => PerModel(models, m => m.Engine.UsedCells), "{cell}", "KV cells held by the model's sequences (generating, and conversations kept for their next turn).");
+        meter.CreateObservableGauge("distributed.worker.kv_cells.capacity", () => PerModel(models, m => (long)m.Engine.Capacity * m.Engine.ContextLength), "{cell}", "KV cells the model's context has (sequences x context per sequence).");
         meter.CreateObservableGauge("distributed.worker.model.memory", () => PerModel(models, m => m.MemoryBytes), "By", "Memory a resident model uses.");
         meter.CreateObservableGauge("distributed.worker.model.load_time", () => PerModel(models, m => m.LoadMs / 1000), "s", "How long loading the resident model took.");
         meter.CreateObservableGauge("distributed.worker.host_cache.bytes", () => hostCache.Stats.Bytes, "By", "Saved sequence states in host memory.");

@@ -34,7 +34,10 @@ public sealed class MetricsTests
         Assert.That(text, Does.Match(Line("distributed_worker_decode_tokens_total", "16")));
         Assert.That(text, Does.Match(Line("distributed_worker_sequences_capacity", "4")));
         Assert.That(text, Does.Match(Line("distributed_worker_cached_prompt_tokens_total", "[1-9][0-9]*")), "the second run reused the first's prompt");
+        Assert.That(text, Does.Match(Line("distributed_worker_kv_cells_used", "[1-9][0-9]*")), "the kept conversation's cells");
+        Assert.That(text, Does.Match(Line("distributed_worker_kv_cells_capacity", "[1-9][0-9]*")));
         Assert.That(text, Does.Contain("distributed_worker_host_cache_bytes"));
+        Assert.That(text, Does.Contain("distributed_worker_host_cache_save_time_seconds_total").And.Contain("distributed_worker_host_cache_restore_time_seconds_total"));
         Assert.That(text, Does.Not.Contain("Once upon"), "no prompt text in any label");
     }
 
