@@ -42,7 +42,7 @@ public sealed class ChatBenchmark(ChatOptions options, IChatTarget target, TextW
                 var startMs = clock.Elapsed.TotalMilliseconds;
                 var reply = await conversations[conversation - 1].SendAsync(messages.For(conversation, turn), token);
                 results.Add(new ChatTurnResult(conversation, turn, reply.PromptTokens, reply.CompletionTokens, reply.CachedTokens,
-                    reply.FinishReason, startMs, reply.TtftMs, reply.TotalMs));
+                    reply.FinishReason, startMs, reply.TtftMs, reply.TotalMs, reply.ServerQueuedMs, reply.ServerPrefillMs));
             }
 
             var parallel = new ParallelOptions { MaxDegreeOfParallelism = options.Concurrency, CancellationToken = cancellationToken };

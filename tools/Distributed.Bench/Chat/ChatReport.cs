@@ -24,7 +24,7 @@ public static class ChatReport
 
         var rows = new List<string[]>
         {
-            new[] { "turn", "requests", "prompt tok", "cached tok", "recomputed", "reuse mean", "reuse median", "TTFT p50 ms", "TTFT p95 ms", "turn p50 ms", "turn mean ms", "span s", "finish reasons" },
+            new[] { "turn", "requests", "prompt tok", "cached tok", "recomputed", "reuse mean", "reuse median", "TTFT p50 ms", "TTFT p95 ms", "turn p50 ms", "turn mean ms", "span s", "srv queue p50 ms", "srv prefill p50 ms", "finish reasons" },
         };
         foreach (var turn in s.ByTurn.Prepend(s.Overall))
         {
@@ -42,6 +42,8 @@ public static class ChatReport
                 turn.TurnP50Ms.ToString("F1", C),
                 turn.TurnMeanMs.ToString("F1", C),
                 (turn.SpanMs / 1000.0).ToString("F2", C),
+                Milliseconds(turn.ServerQueueP50Ms),
+                Milliseconds(turn.ServerPrefillP50Ms),
                 turn.FinishReasons,
             ]);
         }
@@ -49,12 +51,15 @@ public static class ChatReport
         TextTable.Write(rows, output);
         output.WriteLine("prompt/cached tok: means per request; recomputed = Σ(prompt − cached) / Σ prompt; reuse (turn ≥ 2) = cached(t) / "
                          + "(prompt(t−1) + completion(t−1)), capped at 1; turn = one request's time from sending to its last token; "
-                         + "span = first request's start to last request's end (interleaved: the turn's wall time)");
+                         + "span = first request's start to last request's end (interleaved: the turn's wall time); srv queue/prefill = "
+                         + "the worker's own Timings (admission incl. host-cache save and restore; prefill to the first token), where reported");
     }
 
     public static string ModeName(ChatMode mode) => mode == ChatMode.Interleaved ? "interleaved" : "back-to-back";
 
     private static string Percent(double value) => double.IsFinite(value) ? (value * 100).ToString("F1", C) + "%" : "-";
+
+    private static string Milliseconds(double value) => double.IsFinite(value) ? value.ToString("F1", C) : "-";
 
     private static string Fraction(double value) => double.IsFinite(value) ? value.ToString("F3", C) : "-";
 }

@@ -5,4 +5,4 @@ namespace Distributed.Bench.Chat;
 /// offset of the request from the start of the measured run.
 /// </summary>
 public sealed record ChatTurnResult(int Conversation, int Turn, int PromptTokens, int CompletionTokens, int CachedTokens,
-    string FinishReason, double StartMs, double TtftMs, double TotalMs);
+    string FinishReason, double StartMs, double TtftMs, double TotalMs, double? ServerQueuedMs = null, double? ServerPrefillMs = null);

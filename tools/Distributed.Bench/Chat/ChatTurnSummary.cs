@@ -20,8 +20,17 @@ public sealed record ChatTurnSummary(
     double TurnP50Ms,
     double TurnMeanMs,
     double SpanMs,
-    string FinishReasons)
+    string FinishReasons,
+    double ServerQueueP50Ms = double.NaN,
+    double ServerPrefillP50Ms = double.NaN)
 {
+    /// <summary>The median of a server-reported time, NaN when the server reports none.</summary>
+    private static double ServerP50(IEnumerable<double?> values)
+    {
+        var known = values.Where(v => v.HasValue).Select(v => v!.Value).ToArray();
+        return known.Length == 0 ? double.NaN : ChatStatistics.Percentile(known, 0.5);
+    }
+
     /// <summary>Summarizes <paramref name="turns"/>; <paramref name="reuse"/> holds the reuse values of the same turns.</summary>
     public static ChatTurnSummary Of(int turn, IReadOnlyList<ChatTurnResult> turns, IEnumerable<double> reuse)
     {
@@ -40,6 +49,8 @@ public sealed record ChatTurnSummary(
             ChatStatistics.Percentile(turns.Select(t => t.TotalMs), 0.5),
             ChatStatistics.Mean(turns.Select(t => t.TotalMs)),
             ChatStatistics.Span(turns),
-            ChatStatistics.FinishReasons(turns));
+            ChatStatistics.FinishReasons(turns),
+            ServerP50(turns.Select(t => t.ServerQueuedMs)),
+            ServerP50(turns.Select(t => t.ServerPrefillMs)));
     }
 }

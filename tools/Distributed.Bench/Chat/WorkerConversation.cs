@@ -45,6 +45,6 @@ public sealed class WorkerConversation(WorkerChatTarget target, ChatHistory hist
         var answer = text.ToString();
         history.Add(userMessage, answer);
         return new ChatReply(answer, final.Usage?.PromptTokens ?? 0, final.Usage?.CompletionTokens ?? 0, final.Usage?.CachedTokens ?? 0,
-            final.FinishReason.ToString(), firstMs ?? totalMs, totalMs);
+            final.FinishReason.ToString(), firstMs ?? totalMs, totalMs, final.Timings?.QueuedMs, final.Timings?.PrefillMs);
     }
 }
