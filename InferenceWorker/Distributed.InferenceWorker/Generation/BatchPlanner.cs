@@ -4,13 +4,14 @@ namespace Distributed.InferenceWorker.Generation;
 
 /// <summary>
 /// Fills one <c>llama_batch</c> per step: every generating sequence's pending token first, then chunks of waiting
-/// prompts within the batch budget (smaller chunks while others generate, so their tokens keep flowing), taking the
-/// prefilling slots in turn.
+/// prompts within the batch budget (smaller chunks while others generate, so their tokens keep flowing). Prompts go
+/// shortest remaining first, and once one completes in a step no other starts in it: four turns arriving together
+/// then get their first tokens one step apart instead of all after one long step (a step's time grows with its
+/// tokens, and llama.cpp splits a step of several unequal sequences into more compute passes).
 /// </summary>
 internal sealed class BatchPlanner(SafeLlamaBatchHandle batch, int batchSize, int contextLength, SlotCompletion completion)
 {
     private readonly int _prefillChunk = Math.Max(32, batchSize / 2);
-    private int _nextPrefill;
 
     /// <summary>False when there is nothing to decode.</summary>
     public bool Build(SequenceSlot[] slots)
@@ -37,12 +38,11 @@ internal sealed class BatchPlanner(SafeLlamaBatchHandle batch, int batchSize, in
         }
 
         var chunkLimit = generating > 0 ? _prefillChunk : batchSize;
-        for (var k = 0; k < slots.Length && batch.Count < batchSize; k++)
+        foreach (var slot in PrefillOrder(slots))
         {
-            var slot = slots[(_nextPrefill + k) % slots.Length];
-            if (!slot.IsPrefilling)
+            if (batch.Count >= batchSize)
             {
-                continue;
+                break;
             }
 
             var prompt = slot.Job!.PromptTokens;
@@ -58,9 +58,19 @@ internal sealed class BatchPlanner(SafeLlamaBatchHandle batch, int batchSize, in
                     slot.BatchIndex = index;
                 }
             }
+
+            if (!slot.IsPrefilling)
+            {
+                break; // its first token comes with this step; the next prompt starts in the next one
+            }
         }
 
-        _nextPrefill = (_nextPrefill + 1) % slots.Length;
         return batch.Count > 0;
     }
+
+    /// <summary>Prefilling slots, the fewest remaining prompt tokens first (ties: admitted first).</summary>
+    private static IEnumerable<SequenceSlot> PrefillOrder(SequenceSlot[] slots) =>
+        slots.Where(s => s.IsPrefilling)
+            .OrderBy(s => s.Job!.PromptTokens.Length - s.PrefillOffset)
+            .ThenBy(s => s.AdmittedAt);
 }
