@@ -47,9 +47,21 @@ public sealed class DeployMetricNamesTests
     [OneTimeTearDown]
     public async Task StopAsync()
     {
-        await _gateway.DisposeAsync();
-        await _worker.DisposeAsync();
-        await _redis.DisposeAsync();
+        // Null-safe: a set-up that failed half way still stops what it started.
+        if (_gateway is not null)
+        {
+            await _gateway.DisposeAsync();
+        }
+
+        if (_worker is not null)
+        {
+            await _worker.DisposeAsync();
+        }
+
+        if (_redis is not null)
+        {
+            await _redis.DisposeAsync();
+        }
     }
 
     [Test]

@@ -30,9 +30,21 @@ public sealed class TraceTests
     [OneTimeTearDown]
     public async Task TearDownAsync()
     {
-        await _gateway.DisposeAsync();
-        await _worker.DisposeAsync();
-        await _collector.DisposeAsync();
+        // Null-safe: a set-up that failed half way still stops what it started.
+        if (_gateway is not null)
+        {
+            await _gateway.DisposeAsync();
+        }
+
+        if (_worker is not null)
+        {
+            await _worker.DisposeAsync();
+        }
+
+        if (_collector is not null)
+        {
+            await _collector.DisposeAsync();
+        }
     }
 
     [Test]
