@@ -45,24 +45,7 @@ public sealed class DeployMetricNamesTests
     }
 
     [OneTimeTearDown]
-    public async Task StopAsync()
-    {
-        // Null-safe: a set-up that failed half way still stops what it started.
-        if (_gateway is not null)
-        {
-            await _gateway.DisposeAsync();
-        }
-
-        if (_worker is not null)
-        {
-            await _worker.DisposeAsync();
-        }
-
-        if (_redis is not null)
-        {
-            await _redis.DisposeAsync();
-        }
-    }
+    public Task StopAsync() => AsyncDisposables.DisposeAllAsync(_gateway, _worker, _redis);
 
     [Test]
     public void DeployQueries_AgainstRealScrapes_EveryMetricNameExists()

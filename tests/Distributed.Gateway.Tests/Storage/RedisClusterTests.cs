@@ -35,20 +35,7 @@ public sealed class RedisClusterTests
     {
         _alice?.Dispose();
         _bob?.Dispose();
-        if (_gateway is not null)
-        {
-            await _gateway.DisposeAsync();
-        }
-
-        if (_inspector is not null)
-        {
-            await _inspector.DisposeAsync();
-        }
-
-        if (_cluster is not null)
-        {
-            await _cluster.DisposeAsync();
-        }
+        await AsyncDisposables.DisposeAllAsync(_gateway, _inspector, _cluster);
     }
 
     [Test]

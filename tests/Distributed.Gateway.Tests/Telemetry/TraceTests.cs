@@ -28,24 +28,7 @@ public sealed class TraceTests
     }
 
     [OneTimeTearDown]
-    public async Task TearDownAsync()
-    {
-        // Null-safe: a set-up that failed half way still stops what it started.
-        if (_gateway is not null)
-        {
-            await _gateway.DisposeAsync();
-        }
-
-        if (_worker is not null)
-        {
-            await _worker.DisposeAsync();
-        }
-
-        if (_collector is not null)
-        {
-            await _collector.DisposeAsync();
-        }
-    }
+    public Task TearDownAsync() => AsyncDisposables.DisposeAllAsync(_gateway, _worker, _collector);
 
     [Test]
     public async Task StreamedQuery_WithClientTraceparent_OneTraceFromGatewayStepsToWorkerPhases()
