@@ -38,13 +38,9 @@ internal sealed class BatchPlanner(SafeLlamaBatchHandle batch, int batchSize, in
         }
 
         var chunkLimit = generating > 0 ? _prefillChunk : batchSize;
-        foreach (var slot in PrefillOrder(slots))
+        Span<bool> taken = stackalloc bool[slots.Length];
+        while (batch.Count < batchSize && NextPrefill(slots, taken) is { } slot)
         {
-            if (batch.Count >= batchSize)
-            {
-                break;
-            }
-
             var prompt = slot.Job!.PromptTokens;
             var take = Math.Min(Math.Min(prompt.Length - slot.PrefillOffset, batchSize - batch.Count), chunkLimit);
             for (var i = 0; i < take; i++)
@@ -68,9 +64,35 @@ internal sealed class BatchPlanner(SafeLlamaBatchHandle batch, int batchSize, in
         return batch.Count > 0;
     }
 
-    /// <summary>Prefilling slots, the fewest remaining prompt tokens first (ties: admitted first).</summary>
-    private static IEnumerable<SequenceSlot> PrefillOrder(SequenceSlot[] slots) =>
-        slots.Where(s => s.IsPrefilling)
-            .OrderBy(s => s.Job!.PromptTokens.Length - s.PrefillOffset)
-            .ThenBy(s => s.AdmittedAt);
+    /// <summary>
+    /// The prefilling slot not yet <paramref name="taken"/> with the fewest remaining prompt tokens (ties: admitted
+    /// first), marked taken; null when none is left. A scan per pick: a handful of slots, nothing allocated per step.
+    /// </summary>
+    private static SequenceSlot? NextPrefill(SequenceSlot[] slots, Span<bool> taken)
+    {
+        var best = -1;
+        for (var i = 0; i < slots.Length; i++)
+        {
+            if (taken[i] || !slots[i].IsPrefilling)
+            {
+                continue;
+            }
+
+            if (best < 0 || Remaining(slots[i]) < Remaining(slots[best]) ||
+                (Remaining(slots[i]) == Remaining(slots[best]) && slots[i].AdmittedAt < slots[best].AdmittedAt))
+            {
+                best = i;
+            }
+        }
+
+        if (best < 0)
+        {
+            return null;
+        }
+
+        taken[best] = true;
+        return slots[best];
+    }
+
+    private static int Remaining(SequenceSlot slot) => slot.Job!.PromptTokens.Length - slot.PrefillOffset;
 }
