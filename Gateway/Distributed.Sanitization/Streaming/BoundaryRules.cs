@@ -42,6 +42,27 @@ internal static class BoundaryRules
         return !(singleSpace && ibanOpen && IsAlphanumeric(first));
     }
 
+    /// <summary>ASCII chars that no pattern's class or lookaround contains (only the "any non-space" user part of URL
+    /// credentials and unquoted credential values do, which the caller rules out). '&lt;' and '&gt;' stay out: "=&gt;" is an operator.</summary>
+    private const string AsciiBreakers = "!#$&*;?\\^`|[]{}";
+
+    /// <summary>
+    /// May a word be cut between <paramref name="before"/> and <paramref name="next"/>, when no credential operator
+    /// (nor "://") precedes the cut in the word and the word did not start right after one? Every pattern's classes
+    /// outside those values are ASCII, and the view is folded, so a breaker (non-ASCII with no ASCII case form, or
+    /// ASCII punctuation no pattern uses) can be in no match and decides each lookaround over it the way the text's
+    /// end or start does. The exception is the Unicode <c>\w</c> of the phone lookbehinds and <c>\b</c> before
+    /// bearer/token/authorization: a breaker letter before <paramref name="next"/> can hide a start there, so a cut is
+    /// never made before a char those patterns start with.
+    /// </summary>
+    public static bool IsSafeInWordCut(char before, char next) => IsBreaker(before) && !MayStartWordSensitivePattern(next);
+
+    internal static bool IsBreaker(char c) =>
+        char.IsAscii(c) ? AsciiBreakers.Contains(c) : !IsSpace(c) && !char.IsAscii(char.ToLowerInvariant(c)) && !char.IsAscii(char.ToUpperInvariant(c));
+
+    private static bool MayStartWordSensitivePattern(char c) =>
+        c is '+' or '(' || char.IsAsciiDigit(c) || char.ToLowerInvariant(c) is 'a' or 'b' or 't' || char.ToUpperInvariant(c) is 'A' or 'B' or 'T';
+
     /// <summary>"(555). 020" is one phone: after ')' a separator may precede the space.</summary>
     public static bool EndsLikeGroup(char last, char beforeLast) =>
         char.IsAsciiDigit(last) || last == ')' || (last is '.' or '-' && beforeLast == ')');

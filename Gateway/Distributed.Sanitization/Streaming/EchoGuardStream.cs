@@ -5,12 +5,15 @@ namespace Distributed.Sanitization.Streaming;
 /// <summary>
 /// <see cref="SystemPromptEchoGuard.Suppress"/> over a stream, with the same normalization, window rule, run merging and
 /// edge trimming. A <see cref="PromptAutomaton"/> tracks the longest suffix of the answer found in the prompt; text
-/// before that suffix can no longer join an echo, so it is released unless a run it ends could still grow.
+/// before that suffix can no longer join an echo, so it is released unless a run it ends could still grow. A prompt too
+/// short for windows counts only when repeated whole, so there only the suffix that starts the prompt is held
+/// (<see cref="PromptPrefixMatcher"/>): answers that merely share letters with the prompt stream at once.
 /// </summary>
 internal sealed class EchoGuardStream
 {
     private readonly string _prompt;
     private readonly PromptAutomaton _automaton;
+    private readonly PromptPrefixMatcher? _prefix; // short prompts: only a suffix that starts the prompt can become an echo
     private readonly bool _windowed;
 
     // Source and normalized chars from absolute indices _sourceBase and _normBase; _map holds each normalized char's source index.
@@ -32,6 +35,7 @@ internal sealed class EchoGuardStream
         _prompt = prompt;
         _automaton = new PromptAutomaton(prompt);
         _windowed = prompt.Length >= SystemPromptEchoGuard.WindowLength;
+        _prefix = _windowed ? null : new PromptPrefixMatcher(prompt);
     }
 
     /// <summary>Echoes replaced so far.</summary>
@@ -90,7 +94,7 @@ internal sealed class EchoGuardStream
 
         _norm.Append(c);
         _map.Add(_sourceBase + _source.Length - 1);
-        Examined += _automaton.Feed(c);
+        Examined += _automaton.Feed(c) + (_prefix?.Feed(c) ?? 0);
         int end = _normBase + _norm.Length;
         if (_windowed)
         {
@@ -129,7 +133,7 @@ internal sealed class EchoGuardStream
     private string Release(bool final)
     {
         int normEnd = _normBase + _norm.Length;
-        int hold = final ? normEnd : Math.Max(normEnd - _automaton.Matched, _lastEnd);
+        int hold = final ? normEnd : Math.Max(normEnd - (_prefix?.Matched ?? _automaton.Matched), _lastEnd);
         if (!final && _runStart >= 0)
         {
             if (_runEnd >= hold)

@@ -31,6 +31,8 @@ internal sealed class RedactionStream
     private char _wordLast;
     private bool _wordGroup;
     private bool _wordKeyword;
+    private bool _wordGuarded;
+    private bool _sawWord; // in-word cuts are off: the word started at an unsafe cut or holds '=' or ':' so far
     private int _ibanStart = -1;
     private int _ibanBreak = -1;
 
@@ -105,6 +107,11 @@ internal sealed class RedactionStream
             _viewSource.Add(sourceIndex);
             AddViewChar(f);
         }
+
+        if (!_sawWord)
+        {
+            _cuts.Add(_viewBase + _view.Length); // whitespace before the first word: no pattern starts with it or reaches back over it
+        }
     }
 
     private void AddViewChar(char c)
@@ -127,14 +134,24 @@ internal sealed class RedactionStream
         {
             bool singleSpace = i - _gapStart == 1 && _gapStart >= 0 && _view[_gapStart - _viewBase] == ' ';
             bool ibanOpen = _ibanStart > _ibanBreak && i - _ibanStart < BoundaryRules.IbanReach;
-            if (BoundaryRules.IsSafeCut(_wordLast, _wordGroup, _wordKeyword, singleSpace, c, ibanOpen))
+            bool safe = BoundaryRules.IsSafeCut(_wordLast, _wordGroup, _wordKeyword, singleSpace, c, ibanOpen);
+            if (safe)
             {
                 _cuts.Add(i);
             }
 
             _gapStart = -1;
             _wordStart = i;
+            _wordGuarded = !safe;
         }
+        else if (i > _wordStart && !_wordGuarded && BoundaryRules.IsSafeInWordCut(_view[i - 1 - _viewBase], c) &&
+                 _viewSource[i - _viewBase] != _viewSource[i - 1 - _viewBase])
+        {
+            _cuts.Add(i); // after a breaker such as a CJK or Cyrillic letter, so unbroken non-Latin text streams too
+        }
+
+        _wordGuarded |= c is '=' or ':';
+        _sawWord |= _gapStart < 0;
 
         TrackIban(c, i);
         _pem.Track(_view, _viewBase, i);

@@ -73,6 +73,58 @@ public class StreamingOutputTests
         Assert.That(released, Does.StartWith("Once upon a"));
     }
 
+    [TestCase(" ")]
+    [TestCase("\n\n")]
+    public void Push_WhitespaceBeforeTheFirstWord_IsReleasedAtOnce(string leading)
+    {
+        StreamingOutput output = Sanitizers.Create().CreateOutputStream(StreamingCorpus.ShortPrompt);
+
+        Assert.That(output.Push(leading), Is.EqualTo(leading));
+        Assert.That(output.Push("4111 "), Is.Empty);
+    }
+
+    [Test]
+    public void Push_TextWithoutSpaces_ReleasesEachCharAfterABreaker()
+    {
+        StreamingOutput output = Sanitizers.Create().CreateOutputStream(StreamingCorpus.SystemPrompt);
+
+        string[] released = "长城很长。".Select(c => output.Push(c.ToString())).ToArray();
+
+        Assert.That(released, Is.EqualTo(new[] { "", "长", "城", "很", "长" }));
+        Assert.That(output.Flush(), Is.EqualTo("。"));
+    }
+
+    [Test]
+    public void Push_CredentialValueWithBreakers_IsNeverCutInside()
+    {
+        StreamingOutput output = Sanitizers.Create().CreateOutputStream(null);
+        var sent = new StringBuilder();
+
+        foreach (char c in "use password=p!a#s;s长w and go")
+        {
+            sent.Append(output.Push(c.ToString()));
+            Assert.That(sent.ToString(), Does.Not.Contain("p!"));
+        }
+
+        Assert.That(sent.Append(output.Flush()).ToString(), Is.EqualTo(Sanitizers.Create().SanitizeOutput("use password=p!a#s;s长w and go", null).Text));
+        Assert.That(sent.ToString(), Does.Not.Contain("a#s"));
+    }
+
+    [Test]
+    public void Push_ShortPromptSharingLetters_ReleasesAllButAPossibleStart()
+    {
+        const string prompt = "You are a helpful assistant. Answer briefly.";
+        StreamingOutput output = Sanitizers.Create(redactOutput: false).CreateOutputStream(prompt);
+
+        string shared = output.Push(" Answer a");
+        string start = output.Push("nd then you are");
+
+        Assert.That(shared, Is.EqualTo(" Answer a"));
+        Assert.That(start, Is.EqualTo("nd then "));
+        Assert.That(output.Push(" a helpful assistant. answer briefly"), Is.Empty);
+        Assert.That(output.Push(". Bye"), Is.EqualTo("[SYSTEM PROMPT] Bye"));
+    }
+
     [Test]
     public void Push_CardInDeltas_NeverReleasesDigitsEarly()
     {
@@ -158,6 +210,8 @@ public class StreamingOutputTests
         "aB3dE5fG7hJ9kL1mN3pQ5rS7", "://", "u:p@h", "\u200B", "\u200C", "\u200D", "\uFE0F", "\uD83D", "\uDE00", "😀",
         "\u202E", "ｊ", "＠", "４", "ﬁ", "\u0301", "K", "You are Acme's support assistant.", " Never discuss competitor pricing.",
         " Escalate refunds above 500 EUR to billing-team@acme.example", "Answer like a pirate, matey!",
+        "\u0434\u0456\u0457", "\u957F", "\u10E3", "\u00E9", "!", "#$", ";", "{", "}", "\\", "|", "?", "*", "^", "`", "[]", "<", ">",
+        "\u017F", "\u0130", "\u0131", "\u212A", "\u0301\u0434", "https://", "hooks.slack.com/services/",
     ];
 
     private static void AssertSame(PromptSanitizer sanitizer, string? prompt, string input, IEnumerable<string> deltas)
