@@ -133,7 +133,8 @@ internal sealed class EchoGuardStream
     private string Release(bool final)
     {
         int normEnd = _normBase + _norm.Length;
-        int hold = final ? normEnd : Math.Max(normEnd - (_prefix?.Matched ?? _automaton.Matched), _lastEnd);
+        int suffix = normEnd - (_prefix?.Matched ?? _automaton.Matched);
+        int hold = final ? normEnd : Math.Max(suffix, _lastEnd);
         if (!final && _runStart >= 0)
         {
             if (_runEnd >= hold)
@@ -145,6 +146,11 @@ internal sealed class EchoGuardStream
                 _spans.Add((_runStart, _runEnd));
                 _runStart = -1;
             }
+        }
+
+        if (!final && hold == suffix && hold >= _releasedNorm && hold < normEnd && _norm[hold - _normBase] == ' ')
+        {
+            hold++; // the longest match can only start a run, and a run's edge whitespace is never replaced
         }
 
         hold = Math.Max(hold, _releasedNorm);

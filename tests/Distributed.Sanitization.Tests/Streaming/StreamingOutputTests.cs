@@ -84,6 +84,16 @@ public class StreamingOutputTests
     }
 
     [Test]
+    public void Push_LongPromptSharingAWord_ReleasesTheSpaceBeforeIt()
+    {
+        StreamingOutput output = Sanitizers.Create(redactOutput: false).CreateOutputStream(StreamingCorpus.SystemPrompt);
+
+        Assert.That(output.Push(" "), Is.EqualTo(" "));
+        Assert.That(output.Push("Never"), Is.Empty);
+        Assert.That(output.Push(" qq"), Is.EqualTo("Never qq"));
+    }
+
+    [Test]
     public void Push_TextWithoutSpaces_ReleasesEachCharAfterABreaker()
     {
         StreamingOutput output = Sanitizers.Create().CreateOutputStream(StreamingCorpus.SystemPrompt);
