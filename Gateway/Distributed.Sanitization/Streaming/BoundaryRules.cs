@@ -43,8 +43,8 @@ internal static class BoundaryRules
     }
 
     /// <summary>ASCII chars that no pattern's class or lookaround contains (only the "any non-space" user part of URL
-    /// credentials and unquoted credential values do, which the caller rules out). '&lt;' and '&gt;' stay out: "=&gt;" is an operator.</summary>
-    private const string AsciiBreakers = "!#$&*;?\\^`|[]{}";
+    /// credentials and unquoted credential values do, which the caller rules out; ',' also PEM bodies, held whole). '&lt;' and '&gt;' stay out: "=&gt;" is an operator.</summary>
+    private const string AsciiBreakers = "!#$&*,;?\\^`|[]{}";
 
     /// <summary>
     /// May a word be cut between <paramref name="before"/> and <paramref name="next"/>, when no credential operator
@@ -53,9 +53,11 @@ internal static class BoundaryRules
     /// ASCII punctuation no pattern uses) can be in no match and decides each lookaround over it the way the text's
     /// end or start does. The exception is the Unicode <c>\w</c> of the phone lookbehinds and <c>\b</c> before
     /// bearer/token/authorization: a breaker letter before <paramref name="next"/> can hide a start there, so a cut is
-    /// never made before a char those patterns start with.
+    /// never made before a char those patterns start with. Before a breaker a cut is always safe: it ends every match
+    /// and lookahead there the way the text's end does, and the lookbehinds after it read only the breaker.
     /// </summary>
-    public static bool IsSafeInWordCut(char before, char next) => IsBreaker(before) && !MayStartWordSensitivePattern(next);
+    public static bool IsSafeInWordCut(char before, char next) =>
+        IsBreaker(next) || (IsBreaker(before) && !MayStartWordSensitivePattern(next));
 
     internal static bool IsBreaker(char c) =>
         char.IsAscii(c) ? AsciiBreakers.Contains(c) : !IsSpace(c) && !char.IsAscii(char.ToLowerInvariant(c)) && !char.IsAscii(char.ToUpperInvariant(c));

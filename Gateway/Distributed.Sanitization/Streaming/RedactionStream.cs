@@ -147,7 +147,7 @@ internal sealed class RedactionStream
         else if (i > _wordStart && !_wordGuarded && BoundaryRules.IsSafeInWordCut(_view[i - 1 - _viewBase], c) &&
                  _viewSource[i - _viewBase] != _viewSource[i - 1 - _viewBase])
         {
-            _cuts.Add(i); // after a breaker such as a CJK or Cyrillic letter, so unbroken non-Latin text streams too
+            _cuts.Add(i); // at a breaker such as a CJK or Cyrillic letter or ",;!?": unbroken text and "Sure," stream too
         }
 
         _wordGuarded |= c is '=' or ':';

@@ -105,6 +105,16 @@ public class StreamingOutputTests
     }
 
     [Test]
+    public void Push_WordBeforePunctuation_IsReleasedAtThePunctuation()
+    {
+        StreamingOutput output = Sanitizers.Create().CreateOutputStream(StreamingCorpus.ShortPrompt);
+
+        Assert.That(output.Push("Sure"), Is.Empty);
+        Assert.That(output.Push(","), Is.EqualTo("Sure"));
+        Assert.That(output.Push(" here"), Is.EqualTo(", "));
+    }
+
+    [Test]
     public void Push_CredentialValueWithBreakers_IsNeverCutInside()
     {
         StreamingOutput output = Sanitizers.Create().CreateOutputStream(null);
