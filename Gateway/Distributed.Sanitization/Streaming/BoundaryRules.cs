@@ -59,6 +59,19 @@ internal static class BoundaryRules
     public static bool IsSafeInWordCut(char before, char next) =>
         IsBreaker(next) || (IsBreaker(before) && !MayStartWordSensitivePattern(next));
 
+    /// <summary>
+    /// A breaker that is no regex word char (nor possibly one: marks, numbers, surrogates and ZWJ/ZWNJ count as word
+    /// chars here): the text may be cut right after it whatever follows, since no <c>\w</c> or <c>\b</c> test reads it differently.
+    /// </summary>
+    public static bool IsNonWordBreaker(char c) => IsBreaker(c) && !IsPossiblyWordChar(c);
+
+    private static bool IsPossiblyWordChar(char c) =>
+        c is '\u200C' or '\u200D' || char.IsSurrogate(c) || CharUnicodeInfo.GetUnicodeCategory(c) is
+            UnicodeCategory.UppercaseLetter or UnicodeCategory.LowercaseLetter or UnicodeCategory.TitlecaseLetter or
+            UnicodeCategory.ModifierLetter or UnicodeCategory.OtherLetter or UnicodeCategory.NonSpacingMark or
+            UnicodeCategory.SpacingCombiningMark or UnicodeCategory.EnclosingMark or UnicodeCategory.DecimalDigitNumber or
+            UnicodeCategory.LetterNumber or UnicodeCategory.OtherNumber or UnicodeCategory.ConnectorPunctuation;
+
     internal static bool IsBreaker(char c) =>
         char.IsAscii(c) ? AsciiBreakers.Contains(c) : !IsSpace(c) && !char.IsAscii(char.ToLowerInvariant(c)) && !char.IsAscii(char.ToUpperInvariant(c));
 

@@ -112,6 +112,10 @@ internal sealed class RedactionStream
         {
             _cuts.Add(_viewBase + _view.Length); // whitespace before the first word: no pattern starts with it or reaches back over it
         }
+        else if (_gapStart < 0 && !_wordGuarded && folded.Length > 0 && BoundaryRules.IsNonWordBreaker(_view[^1]))
+        {
+            _cuts.Add(_viewBase + _view.Length); // "Sure," goes out with its comma, before the next token
+        }
     }
 
     private void AddViewChar(char c)

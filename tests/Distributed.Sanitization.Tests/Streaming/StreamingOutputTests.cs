@@ -100,8 +100,8 @@ public class StreamingOutputTests
 
         string[] released = "长城很长。".Select(c => output.Push(c.ToString())).ToArray();
 
-        Assert.That(released, Is.EqualTo(new[] { "", "长", "城", "很", "长" }));
-        Assert.That(output.Flush(), Is.EqualTo("。"));
+        Assert.That(released, Is.EqualTo(new[] { "", "长", "城", "很", "长。" }));
+        Assert.That(output.Flush(), Is.Empty);
     }
 
     [Test]
@@ -110,8 +110,8 @@ public class StreamingOutputTests
         StreamingOutput output = Sanitizers.Create().CreateOutputStream(StreamingCorpus.ShortPrompt);
 
         Assert.That(output.Push("Sure"), Is.Empty);
-        Assert.That(output.Push(","), Is.EqualTo("Sure"));
-        Assert.That(output.Push(" here"), Is.EqualTo(", "));
+        Assert.That(output.Push(","), Is.EqualTo("Sure,"));
+        Assert.That(output.Push(" here"), Is.EqualTo(" "));
     }
 
     [Test]
