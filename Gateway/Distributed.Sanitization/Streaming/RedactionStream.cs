@@ -31,8 +31,8 @@ internal sealed class RedactionStream
     private char _wordLast;
     private bool _wordGroup;
     private bool _wordKeyword;
-    private bool _wordGuarded;
-    private bool _sawWord; // in-word cuts are off: the word started at an unsafe cut or holds '=' or ':' so far
+    private bool _wordGuarded; // in-word cuts are off: the word started at an unsafe cut or holds '=' or ':' so far
+    private bool _sawWord;     // a non-space char has arrived
     private int _ibanStart = -1;
     private int _ibanBreak = -1;
 
