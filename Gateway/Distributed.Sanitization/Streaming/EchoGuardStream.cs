@@ -12,7 +12,7 @@ namespace Distributed.Sanitization.Streaming;
 internal sealed class EchoGuardStream
 {
     private readonly string _prompt;
-    private readonly PromptAutomaton _automaton;
+    private readonly PromptAutomaton? _automaton;  // long prompts: any 60-char window of the prompt is an echo
     private readonly PromptPrefixMatcher? _prefix; // short prompts: only a suffix that starts the prompt can become an echo
     private readonly bool _windowed;
 
@@ -33,8 +33,8 @@ internal sealed class EchoGuardStream
     private EchoGuardStream(string prompt)
     {
         _prompt = prompt;
-        _automaton = new PromptAutomaton(prompt);
         _windowed = prompt.Length >= SystemPromptEchoGuard.WindowLength;
+        _automaton = _windowed ? new PromptAutomaton(prompt) : null;
         _prefix = _windowed ? null : new PromptPrefixMatcher(prompt);
     }
 
@@ -94,13 +94,13 @@ internal sealed class EchoGuardStream
 
         _norm.Append(c);
         _map.Add(_sourceBase + _source.Length - 1);
-        Examined += _automaton.Feed(c) + (_prefix?.Feed(c) ?? 0);
+        Examined += _automaton?.Feed(c) ?? _prefix!.Feed(c);
         int end = _normBase + _norm.Length;
         if (_windowed)
         {
             AddWindow(end);
         }
-        else if (_automaton.Matched >= _prompt.Length && end - _prompt.Length >= _lastEnd)
+        else if (_prefix!.Whole && end - _prompt.Length >= _lastEnd)
         {
             _spans.Add((end - _prompt.Length, end));
             _lastEnd = end;
@@ -110,7 +110,7 @@ internal sealed class EchoGuardStream
     // Same merging as CommonRuns: a window that starts at or before the run's end extends the run.
     private void AddWindow(int end)
     {
-        if (_automaton.Matched < SystemPromptEchoGuard.WindowLength)
+        if (_automaton!.Matched < SystemPromptEchoGuard.WindowLength)
         {
             return;
         }
@@ -133,7 +133,7 @@ internal sealed class EchoGuardStream
     private string Release(bool final)
     {
         int normEnd = _normBase + _norm.Length;
-        int suffix = normEnd - (_prefix?.Matched ?? _automaton.Matched);
+        int suffix = normEnd - (_prefix?.Matched ?? _automaton!.Matched);
         int hold = final ? normEnd : Math.Max(suffix, _lastEnd);
         if (!final && _runStart >= 0)
         {

@@ -33,6 +33,9 @@ internal sealed class PromptPrefixMatcher
     /// <summary>Length of the longest suffix of the text fed so far that is a prefix of the prompt (never the whole prompt).</summary>
     public int Matched { get; private set; }
 
+    /// <summary>Whether the text fed so far ends with the whole prompt.</summary>
+    public bool Whole { get; private set; }
+
     /// <summary>Feeds one char; returns the number of steps taken (for the work counter).</summary>
     public int Feed(char c)
     {
@@ -49,8 +52,9 @@ internal sealed class PromptPrefixMatcher
             k++;
         }
 
-        // A whole occurrence is found by the caller; continue as if it overlapped, which only ever holds more.
-        Matched = k == _prompt.Length ? _fallback[k - 1] : k;
+        // After a whole occurrence, continue as if the next could overlap it, which only ever holds more.
+        Whole = k == _prompt.Length;
+        Matched = Whole ? _fallback[k - 1] : k;
         return steps;
     }
 }
