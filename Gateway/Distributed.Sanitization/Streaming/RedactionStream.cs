@@ -5,7 +5,8 @@ namespace Distributed.Sanitization.Streaming;
 /// <summary>
 /// <see cref="Redactor.Redact"/> over a stream. The folded view is built as chars arrive; every word start that no
 /// pattern can span (<see cref="BoundaryRules"/>) is a cut, and the text before the last usable cut is redacted alone
-/// and released. Because no match or lookaround crosses a cut, redacting the pieces equals redacting the whole.
+/// and released; so is a point inside a long run of letters (<see cref="LetterRun"/>). Because no match or lookaround
+/// crosses a cut, redacting the pieces equals redacting the whole.
 /// Two constructs can span many words and hold every cut after their start until they are decided: a PEM private key
 /// (<see cref="PemHold"/>) and a quoted credential value (<see cref="QuoteHold"/>).
 /// </summary>
@@ -19,6 +20,7 @@ internal sealed class RedactionStream
     private readonly List<int> _cuts = [];               // safe cuts (absolute view indices) not yet released
     private readonly PemHold _pem = new();
     private readonly QuoteHold _quotes = new();
+    private readonly LetterRun _letters = new();
     private int _sourceBase;
     private int _viewBase;
     private int _releasedView;
@@ -156,10 +158,27 @@ internal sealed class RedactionStream
 
         _wordGuarded |= c is '=' or ':';
         _sawWord |= _gapStart < 0;
+        TrackLetterRun(i);
 
         TrackIban(c, i);
         _pem.Track(_view, _viewBase, i);
         Examined += _quotes.Track(_view, _viewBase, Math.Max(_viewBase, _releasedView - Context), i, _cuts);
+    }
+
+    private void TrackLetterRun(int i)
+    {
+        if (_wordGuarded)
+        {
+            _letters.Reset();
+            return;
+        }
+
+        bool atCut = (_cuts.Count > 0 && _cuts[^1] == i) || _releasedView == i;
+        int cut = _letters.Track(_view, _viewBase, _viewSource, i, atCut);
+        if (cut >= 0)
+        {
+            _cuts.Add(cut); // the run's own cuts come after every other cut before its last letter
+        }
     }
 
     private void TrackIban(char c, int i)

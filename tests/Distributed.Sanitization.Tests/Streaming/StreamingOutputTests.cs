@@ -211,6 +211,67 @@ public class StreamingOutputTests
     }
 
     [Test]
+    public void Push_LongLetterRun_ReleasesAllButItsLastLetters()
+    {
+        StreamingOutput output = Sanitizers.Create().CreateOutputStream(null);
+        string run = string.Concat(Enumerable.Repeat("mary", 50));
+        var sent = new StringBuilder();
+
+        foreach (char c in run)
+        {
+            sent.Append(output.Push(c.ToString()));
+        }
+
+        Assert.That(sent.Length, Is.GreaterThanOrEqualTo(run.Length - LetterRun.Hold - LetterRun.MinPiece));
+        Assert.That(sent.Append(output.Flush()).ToString(), Is.EqualTo(run));
+    }
+
+    [TestCase("hello", LetterRun.Hold)]
+    [TestCase("eyJ", int.MaxValue)] // a JWT's first part: held whole
+    public void Push_LetterRun_HoldsWhatMayStillBeAnAddressOrJwt(string start, int held)
+    {
+        StreamingOutput output = Sanitizers.Create().CreateOutputStream(null);
+        string run = start + string.Concat(Enumerable.Repeat("ab", 100));
+        int sent = 0;
+
+        for (int pushed = 1; pushed <= run.Length; pushed++)
+        {
+            sent += output.Push(run[pushed - 1].ToString()).Length;
+            Assert.That(pushed - sent, Is.GreaterThanOrEqualTo(Math.Min(held, pushed)), () => $"after {pushed} letters");
+        }
+    }
+
+    [TestCaseSource(nameof(Configurations))]
+    public void Push_LongLetterRunsWithKeysAndAddresses_EqualsWholeAnswer(string? prompt, bool redact, bool echo)
+    {
+        PromptSanitizer sanitizer = Sanitizers.Create(redactOutput: redact, blockSystemPromptEcho: echo);
+        var random = new Random(65);
+        string[] pieces = ["mary", "abcdefghij", "Q", "AKIA", "AIza", "eyJ", "ABCDEFGHIJKLMNOP", "@", "example.com", ".eyJ", ".", " ", "ﬁ", "4"];
+        for (int i = 0; i < 1500; i++)
+        {
+            string input = Compose(random, pieces, random.Next(1, 60));
+            AssertSame(sanitizer, prompt, input, Split(input, random, 1 + random.Next(6)));
+        }
+
+        for (int letters = 40; letters <= 150; letters++)
+        {
+            string run = new('q', letters);
+            string[] inputs =
+            [
+                "Hi " + run + "@example.com ok", // a local part of 64 or fewer letters is still an address
+                "Hi " + run + "eyJ" + new string('q', 70) + ".eyJabcd.efg ok", // a cut before "eyJ" would open a JWT
+                "Hi AKIAABCDEFGHIJKLMNOP" + run, // a piece of exactly 20 or 39 letters would end a key
+                "Hi AIzaSyAbcdefghijklmnopqrstuvwxyzABCDEFG" + run,
+            ];
+            foreach (string input in inputs)
+            {
+                AssertSame(sanitizer, prompt, input, [input]);
+                AssertSame(sanitizer, prompt, input, Split(input, random, 1 + random.Next(4)));
+            }
+        }
+    }
+
+    [Test]
     public void Push_Disabled_PassesTextThrough()
     {
         StreamingOutput output = Sanitizers.Create(enabled: false).CreateOutputStream(StreamingCorpus.SystemPrompt);

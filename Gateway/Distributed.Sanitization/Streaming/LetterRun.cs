@@ -1,0 +1,55 @@
+using System.Text;
+
+namespace Distributed.Sanitization.Streaming;
+
+/// <summary>
+/// Cuts inside a long run of ASCII letters that began at a safe cut in a word with no credential operator, so text
+/// without spaces ("marymarymary…", a long identifier) streams instead of waiting for its end. Of the patterns, only
+/// an e-mail's local part, a JWT ("eyJ…") and the fixed-length keys AKIA… (20 chars) and AIza… (39) can be letters
+/// alone. A cut leaves <see cref="Hold"/> letters after it: a local part over 64 chars is no address (the whole answer
+/// keeps it too), and the piece after the cut still opens with more than 64. Cuts lie at least
+/// <see cref="MinPiece"/> apart, so no fixed-length key fits between two of them and ends at one; a run that starts
+/// with "eyJ" is never cut, nor is a cut made before "eyJ". Every other pattern needs a digit, separator or operator
+/// within the first 65 chars, and a lookbehind reads at most the one letter before a cut.
+/// </summary>
+internal sealed class LetterRun
+{
+    internal const int Hold = 65;
+    internal const int MinPiece = 40;
+    private int _start = -1;
+    private int _lastCut;
+
+    public void Reset() => _start = -1;
+
+    /// <summary>
+    /// Tracks view char <paramref name="i"/>; <paramref name="atCut"/> says a safe cut lies right before it. Returns a
+    /// view index to cut at, or -1.
+    /// </summary>
+    public int Track(StringBuilder view, int viewBase, List<int> viewSource, int i, bool atCut)
+    {
+        if (!char.IsAsciiLetter(view[i - viewBase]))
+        {
+            _start = -1;
+            return -1;
+        }
+
+        if (_start < 0)
+        {
+            (_start, _lastCut) = atCut ? (i, i) : (-1, 0);
+            return -1;
+        }
+
+        int cut = i + 1 - Hold;
+        if (cut - _lastCut < MinPiece || StartsJwt(view, viewBase, _start) || StartsJwt(view, viewBase, cut) ||
+            viewSource[cut - viewBase] == viewSource[cut - 1 - viewBase])
+        {
+            return -1; // the last test: one source char folded to several letters ("ﬁ") is never split
+        }
+
+        _lastCut = cut;
+        return cut;
+    }
+
+    private static bool StartsJwt(StringBuilder view, int viewBase, int at) =>
+        view[at - viewBase] == 'e' && view[at + 1 - viewBase] == 'y' && view[at + 2 - viewBase] == 'J';
+}
