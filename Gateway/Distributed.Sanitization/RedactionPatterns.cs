@@ -4,7 +4,8 @@ namespace Distributed.Sanitization;
 
 /// <summary>
 /// Source-generated detectors for redaction. They run on the folded view (<see cref="UnicodeFold"/>), so only ASCII
-/// classes are needed. Every quantifier is bounded or atomic and every candidate is anchored to a run boundary by a
+/// classes are needed; lookarounds test ASCII word chars too (not Unicode <c>\w</c>/<c>\b</c>), so a number or
+/// "token" right after a CJK or Cyrillic letter, in text written without spaces, is found as after a space. Every quantifier is bounded or atomic and every candidate is anchored to a run boundary by a
 /// lookbehind, which keeps matching linear on adversarial 100 KB inputs; the timeout is a last resort.
 /// </summary>
 internal static partial class RedactionPatterns
@@ -32,19 +33,19 @@ internal static partial class RedactionPatterns
 
     // ---- phone numbers (digit counts are checked in code). Each form must cover the whole digit-group run.
     // International: "+" country code then groups, e.g. +1 (555) 123-4567, +44 20 7946 0958, +4915123456789.
-    [GeneratedRegex(@"(?<![\w+])\+[1-9](?>(?:[ .\-]?(?:\([0-9]{1,5}\)|[0-9]+)){1,8})(?![ .\-]?[0-9])(?![A-Za-z])", Options, TimeoutMs)]
+    [GeneratedRegex(@"(?<![A-Za-z0-9_+])\+[1-9](?>(?:[ .\-]?(?:\([0-9]{1,5}\)|[0-9]+)){1,8})(?![ .\-]?[0-9])(?![A-Za-z])", Options, TimeoutMs)]
     internal static partial Regex PhoneInternational();
 
     // North American 3-3-4: 555-123-4567, (555) 123-4567, 555.123.4567 (area code starts 2-9).
-    [GeneratedRegex(@"(?<![\w+]|[0-9][ .\-])(?:\([2-9][0-9]{2}\)[ ]?|[2-9][0-9]{2}[ .\-])[0-9]{3}[ .\-][0-9]{4}(?![ .\-]?[0-9])(?![A-Za-z])", Options, TimeoutMs)]
+    [GeneratedRegex(@"(?<![A-Za-z0-9_+]|[0-9][ .\-])(?:\([2-9][0-9]{2}\)[ ]?|[2-9][0-9]{2}[ .\-])[0-9]{3}[ .\-][0-9]{4}(?![ .\-]?[0-9])(?![A-Za-z])", Options, TimeoutMs)]
     internal static partial Regex PhoneNorthAmerican();
 
     // National with trunk prefix 0 (or 00 international prefix): 020 7946 0958, 030/1234567, 06 12 34 56 78, 07700900123.
-    [GeneratedRegex(@"(?<![\w+]|[0-9][ .\-/])0{1,2}[1-9](?>(?:[ .\-/]?[0-9]+){1,6})(?![ .\-/]?[0-9])(?![A-Za-z])", Options, TimeoutMs)]
+    [GeneratedRegex(@"(?<![A-Za-z0-9_+]|[0-9][ .\-/])0{1,2}[1-9](?>(?:[ .\-/]?[0-9]+){1,6})(?![ .\-/]?[0-9])(?![A-Za-z])", Options, TimeoutMs)]
     internal static partial Regex PhoneTrunk();
 
     // Parenthesised area code: (030) 1234567, (02) 9876 5432.
-    [GeneratedRegex(@"(?<![\w+])\((?:0[0-9]{1,4}|[1-9][0-9]{1,2})\)[ .\-]?(?>(?:[ .\-]?[0-9]+){1,5})(?![ .\-]?[0-9])(?![A-Za-z])", Options, TimeoutMs)]
+    [GeneratedRegex(@"(?<![A-Za-z0-9_+])\((?:0[0-9]{1,4}|[1-9][0-9]{1,2})\)[ .\-]?(?>(?:[ .\-]?[0-9]+){1,5})(?![ .\-]?[0-9])(?![A-Za-z])", Options, TimeoutMs)]
     internal static partial Regex PhoneParenthesized();
 
     // ---- secrets. Where a label carries meaning ("Bearer", "password="), only the <secret> group is replaced.
@@ -87,10 +88,10 @@ internal static partial class RedactionPatterns
     internal static partial Regex UrlCredentials();
 
     // Authorization schemes: "Bearer <token>", "token <token>" (randomness checked in code), "Authorization: Basic <b64>".
-    [GeneratedRegex(@"\b(?:bearer|token)\s{1,8}(?<secret>[A-Za-z0-9\-._~+/]{16,4096}=*)", Options | RegexOptions.IgnoreCase, TimeoutMs)]
+    [GeneratedRegex(@"(?<![A-Za-z0-9_])(?:bearer|token)\s{1,8}(?<secret>[A-Za-z0-9\-._~+/]{16,4096}=*)", Options | RegexOptions.IgnoreCase, TimeoutMs)]
     internal static partial Regex BearerToken();
 
-    [GeneratedRegex(@"\bauthorization[""']?\s{0,8}[:=]\s{0,8}[""']?basic\s{1,8}(?<secret>[A-Za-z0-9+/]{8,4096}={0,2})", Options | RegexOptions.IgnoreCase, TimeoutMs)]
+    [GeneratedRegex(@"(?<![A-Za-z0-9_])authorization[""']?\s{0,8}[:=]\s{0,8}[""']?basic\s{1,8}(?<secret>[A-Za-z0-9+/]{8,4096}={0,2})", Options | RegexOptions.IgnoreCase, TimeoutMs)]
     internal static partial Regex BasicCredentials();
 
     // key=value / key: value / "key": "value" assignments for credential-like key names, also with a prefix

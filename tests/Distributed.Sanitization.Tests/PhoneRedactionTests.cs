@@ -20,6 +20,10 @@ public class PhoneRedactionTests
     [TestCase("0044 20 7946 0958", "[PHONE]")]
     [TestCase("555\u2013123\u20134567", "[PHONE]")]                 // en dashes fold to '-'
     [TestCase("\uFF0B\uFF14\uFF14 20 7946 0958", "[PHONE]")]        // fullwidth +44
+    [TestCase("请致电555-123-4567", "请致电[PHONE]")]                  // text written without spaces
+    [TestCase("电话+1 415 555 0100", "电话[PHONE]")]
+    [TestCase("电话(020) 7946 0958", "电话[PHONE]")]
+    [TestCase("お電話は+81 3 1234 5678", "お電話は[PHONE]")]
     public void SanitizeInput_Phone_IsRedacted(string input, string expected)
     {
         SanitizedText result = Sanitizers.RedactOnly.SanitizeInput(input);

@@ -12,6 +12,7 @@ public class SecretRedactionTests
     [TestCase("token is " + Jwt + " ok", "token is [SECRET] ok")]
     [TestCase("eyJhbGciOiJub25lIn0.eyJzdWIiOiJhZG1pbiJ9.", "[SECRET]")]              // alg none, empty signature
     [TestCase("curl -H 'Authorization: Bearer abcdef1234567890ABCDEF'", "curl -H 'Authorization: Bearer [SECRET]'")]
+    [TestCase("令牌token abcdef1234567890ABCDEF", "令牌token [SECRET]")]      // text written without spaces
     [TestCase("Authorization: token ghx9ZZ0123456789abcdefGHIJ", "Authorization: token [SECRET]")]
     [TestCase("Authorization: Basic dXNlcjpwYXNzd29yZA==", "Authorization: Basic [SECRET]")]
     [TestCase("key sk-proj-Ab3dEf6hIj9kLm2nOp5qRs8tUv1wXy4z", "key [SECRET]")]

@@ -47,36 +47,14 @@ internal static class BoundaryRules
     private const string AsciiBreakers = "!#$&*,;?\\^`|[]{}";
 
     /// <summary>
-    /// May a word be cut between <paramref name="before"/> and <paramref name="next"/>, when no credential operator
-    /// (nor "://") precedes the cut in the word and the word did not start right after one? Every pattern's classes
+    /// May a word be cut right before and right after <paramref name="c"/>, when no credential operator (nor "://")
+    /// precedes it in the word and the word did not start right after one? Every pattern's classes and lookarounds
     /// outside those values are ASCII, and the view is folded, so a breaker (non-ASCII with no ASCII case form, or
     /// ASCII punctuation no pattern uses) can be in no match and decides each lookaround over it the way the text's
-    /// end or start does. The exception is the Unicode <c>\w</c> of the phone lookbehinds and <c>\b</c> before
-    /// bearer/token/authorization: a breaker letter before <paramref name="next"/> can hide a start there, so a cut is
-    /// never made before a char those patterns start with. Before a breaker a cut is always safe: it ends every match
-    /// and lookahead there the way the text's end does, and the lookbehinds after it read only the breaker.
+    /// start or end does.
     /// </summary>
-    public static bool IsSafeInWordCut(char before, char next) =>
-        IsBreaker(next) || (IsBreaker(before) && !MayStartWordSensitivePattern(next));
-
-    /// <summary>
-    /// A breaker that is no regex word char (nor possibly one: marks, numbers, surrogates and ZWJ/ZWNJ count as word
-    /// chars here): the text may be cut right after it whatever follows, since no <c>\w</c> or <c>\b</c> test reads it differently.
-    /// </summary>
-    public static bool IsNonWordBreaker(char c) => IsBreaker(c) && !IsPossiblyWordChar(c);
-
-    private static bool IsPossiblyWordChar(char c) =>
-        c is '\u200C' or '\u200D' || char.IsSurrogate(c) || CharUnicodeInfo.GetUnicodeCategory(c) is
-            UnicodeCategory.UppercaseLetter or UnicodeCategory.LowercaseLetter or UnicodeCategory.TitlecaseLetter or
-            UnicodeCategory.ModifierLetter or UnicodeCategory.OtherLetter or UnicodeCategory.NonSpacingMark or
-            UnicodeCategory.SpacingCombiningMark or UnicodeCategory.EnclosingMark or UnicodeCategory.DecimalDigitNumber or
-            UnicodeCategory.LetterNumber or UnicodeCategory.OtherNumber or UnicodeCategory.ConnectorPunctuation;
-
-    internal static bool IsBreaker(char c) =>
+    public static bool IsBreaker(char c) =>
         char.IsAscii(c) ? AsciiBreakers.Contains(c) : !IsSpace(c) && !char.IsAscii(char.ToLowerInvariant(c)) && !char.IsAscii(char.ToUpperInvariant(c));
-
-    private static bool MayStartWordSensitivePattern(char c) =>
-        c is '+' or '(' || char.IsAsciiDigit(c) || char.ToLowerInvariant(c) is 'a' or 'b' or 't' || char.ToUpperInvariant(c) is 'A' or 'B' or 'T';
 
     /// <summary>"(555). 020" is one phone: after ')' a separator may precede the space.</summary>
     public static bool EndsLikeGroup(char last, char beforeLast) =>

@@ -114,9 +114,9 @@ internal sealed class RedactionStream
         {
             _cuts.Add(_viewBase + _view.Length); // whitespace before the first word: no pattern starts with it or reaches back over it
         }
-        else if (_gapStart < 0 && !_wordGuarded && folded.Length > 0 && BoundaryRules.IsNonWordBreaker(_view[^1]))
+        else if (_gapStart < 0 && !_wordGuarded && folded.Length > 0 && BoundaryRules.IsBreaker(_view[^1]))
         {
-            _cuts.Add(_viewBase + _view.Length); // "Sure," goes out with its comma, before the next token
+            _cuts.Add(_viewBase + _view.Length); // after a breaker: "Sure," goes out with its comma, before the next token
         }
     }
 
@@ -150,10 +150,10 @@ internal sealed class RedactionStream
             _wordStart = i;
             _wordGuarded = !safe;
         }
-        else if (i > _wordStart && !_wordGuarded && BoundaryRules.IsSafeInWordCut(_view[i - 1 - _viewBase], c) &&
+        else if (i > _wordStart && !_wordGuarded && BoundaryRules.IsBreaker(c) &&
                  _viewSource[i - _viewBase] != _viewSource[i - 1 - _viewBase])
         {
-            _cuts.Add(i); // at a breaker such as a CJK or Cyrillic letter or ",;!?": unbroken text and "Sure," stream too
+            _cuts.Add(i); // before a breaker such as a CJK letter or ",;!?" (after one: AddCodePoint): unbroken text streams too
         }
 
         _wordGuarded |= c is '=' or ':';

@@ -94,14 +94,27 @@ public class StreamingOutputTests
     }
 
     [Test]
-    public void Push_TextWithoutSpaces_ReleasesEachCharAfterABreaker()
+    public void Push_TextWithoutSpaces_ReleasesEachBreakerAtOnce()
     {
         StreamingOutput output = Sanitizers.Create().CreateOutputStream(StreamingCorpus.SystemPrompt);
 
         string[] released = "长城很长。".Select(c => output.Push(c.ToString())).ToArray();
 
-        Assert.That(released, Is.EqualTo(new[] { "", "长", "城", "很", "长。" }));
+        Assert.That(released, Is.EqualTo(new[] { "长", "城", "很", "长", "。" }));
         Assert.That(output.Flush(), Is.Empty);
+    }
+
+    [TestCase("请致电555-123-4567。")]
+    [TestCase("电话+1 415 555 0100")]
+    [TestCase("电话(020) 7946 0958")]
+    [TestCase("令牌token abcdef1234567890ABCDEF")]
+    [TestCase("认证authorization: basic dXNlcjpwYXNzd29yZA==")]
+    public void Push_ValueRightAfterABreaker_EqualsWholeAnswer(string input)
+    {
+        PromptSanitizer sanitizer = Sanitizers.Create();
+
+        AssertSame(sanitizer, null, input, input.Select(c => c.ToString()));
+        Assert.That(sanitizer.SanitizeOutput(input, null).Findings, Is.Not.Empty);
     }
 
     [Test]
@@ -222,7 +235,7 @@ public class StreamingOutputTests
             sent.Append(output.Push(c.ToString()));
         }
 
-        Assert.That(sent.Length, Is.GreaterThanOrEqualTo(run.Length - LetterRun.Hold - LetterRun.MinPiece));
+        Assert.That(sent.Length, Is.EqualTo(run.Length - LetterRun.Hold));
         Assert.That(sent.Append(output.Flush()).ToString(), Is.EqualTo(run));
     }
 
@@ -268,6 +281,10 @@ public class StreamingOutputTests
                 AssertSame(sanitizer, prompt, input, [input]);
                 AssertSame(sanitizer, prompt, input, Split(input, random, 1 + random.Next(4)));
             }
+
+            // Two deltas, the first ending where a cut right before "eyJ" would be the last one released.
+            int jwt = inputs[1].IndexOf("eyJ", StringComparison.Ordinal) + LetterRun.Hold;
+            AssertSame(sanitizer, prompt, inputs[1], [inputs[1][..jwt], inputs[1][jwt..]]);
         }
     }
 

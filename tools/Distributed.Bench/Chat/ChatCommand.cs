@@ -31,10 +31,11 @@ internal static class ChatCommand
         var seed = new Option<uint>("--seed") { Description = "Sampling seed sent with every request.", DefaultValueFactory = _ => 42 };
         var timeout = new Option<double>("--timeout") { Description = "Deadline of each request, seconds.", DefaultValueFactory = _ => 600 };
         var json = new Option<string?>("--json") { Description = "Also write the results (every turn and the summary) as JSON to this file." };
+        var record = new Option<string?>("--record") { Description = "Gateway only: append every streamed answer's pieces and their arrival times (ms) to this file, one JSON line per turn." };
         var label = new Option<string?>("--label") { Description = "A name for this target in reports and chat-compare (e.g. gateway-raw)." };
         var command = new Command("chat", "Multi-turn chat benchmark: N conversations x T turns, C at a time, against the gateway, llama-server or a worker.")
         {
-            gateway, apiKey, llamaServer, worker, model, conversations, turns, concurrency, mode, words, genTokens, systemPrompt, warmup, seed, timeout, json, label,
+            gateway, apiKey, llamaServer, worker, model, conversations, turns, concurrency, mode, words, genTokens, systemPrompt, warmup, seed, timeout, json, label, record,
         };
         command.SetAction(async (parseResult, cancellationToken) =>
         {
@@ -71,7 +72,8 @@ internal static class ChatCommand
                 parseResult.GetValue(mode) == "back-to-back" ? ChatMode.BackToBack : ChatMode.Interleaved,
                 Math.Max(1, parseResult.GetValue(words)), Math.Max(1, parseResult.GetValue(genTokens)),
                 parseResult.GetValue(systemPrompt) ?? DefaultSystemPrompt, Math.Max(0, parseResult.GetValue(warmup)),
-                parseResult.GetValue(seed), TimeSpan.FromSeconds(parseResult.GetValue(timeout)), parseResult.GetValue(label) ?? "");
+                parseResult.GetValue(seed), TimeSpan.FromSeconds(parseResult.GetValue(timeout)), parseResult.GetValue(label) ?? "",
+                parseResult.GetValue(record) is { } recordPath ? new DeltaRecorder(recordPath) : null);
             try
             {
                 using IChatTarget target = kind switch

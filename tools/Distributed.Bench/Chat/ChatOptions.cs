@@ -15,4 +15,5 @@ public sealed record ChatOptions(
     int WarmupTurns,
     uint Seed,
     TimeSpan Timeout,
-    string Label = "");
+    string Label = "",
+    DeltaRecorder? Recorder = null);

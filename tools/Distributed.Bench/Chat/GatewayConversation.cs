@@ -29,6 +29,7 @@ public sealed class GatewayConversation(HttpClient http, string queryPath, ChatO
         await EnsureSuccessAsync(response, "query", cancellationToken);
 
         double? firstMs = null;
+        var recorded = options.Recorder is null ? null : new List<(double Ms, string Text)>();
         JsonObject? done = null;
         await foreach (var sse in SseReader.ReadAsync(await response.Content.ReadAsStreamAsync(cancellationToken), cancellationToken))
         {
@@ -36,6 +37,7 @@ public sealed class GatewayConversation(HttpClient http, string queryPath, ChatO
             {
                 case "delta":
                     firstMs ??= Stopwatch.GetElapsedTime(start).TotalMilliseconds;
+                    recorded?.Add((Stopwatch.GetElapsedTime(start).TotalMilliseconds, (string?)JsonNode.Parse(sse.Data)?["delta"] ?? ""));
                     break;
                 case "done":
                     firstMs ??= Stopwatch.GetElapsedTime(start).TotalMilliseconds;
@@ -50,6 +52,11 @@ public sealed class GatewayConversation(HttpClient http, string queryPath, ChatO
         if (done is null)
         {
             throw new JsonException("query: the event stream ended without a done event.");
+        }
+
+        if (recorded is not null)
+        {
+            options.Recorder!.Append(recorded);
         }
 
         var usage = done["usage"] as JsonObject;
