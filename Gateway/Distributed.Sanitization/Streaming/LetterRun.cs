@@ -16,6 +16,7 @@ internal sealed class LetterRun
 {
     internal const int Hold = 65;
     private int _start = -1;
+    private bool _opensJwt; // decided at the run's third letter; the start itself may be compacted away later
 
     public void Reset() => _start = -1;
 
@@ -37,9 +38,13 @@ internal sealed class LetterRun
             return -1;
         }
 
+        if (i == _start + 2)
+        {
+            _opensJwt = StartsJwt(view, viewBase, _start);
+        }
+
         int cut = i + 1 - Hold;
-        if (cut <= _start || EndsFixedLengthKey(view, viewBase, cut) || StartsJwt(view, viewBase, _start) ||
-            StartsJwt(view, viewBase, cut) || viewSource[cut - viewBase] == viewSource[cut - 1 - viewBase])
+        if (cut <= _start || _opensJwt || EndsFixedLengthKey(view, viewBase, cut) || StartsJwt(view, viewBase, cut) || viewSource[cut - viewBase] == viewSource[cut - 1 - viewBase])
         {
             return -1; // the last test: one source char folded to several letters ("ﬁ") is never split
         }

@@ -289,6 +289,23 @@ public class StreamingOutputTests
     }
 
     [Test]
+    public void Push_LongLetterRunInTinyDeltas_StreamsAndExaminesLinearlyManyChars()
+    {
+        StreamingOutput output = Sanitizers.Create().CreateOutputStream(StreamingCorpus.SystemPrompt);
+        string run = string.Concat(Enumerable.Repeat("abcdefghij", 3_000));
+        var sent = new StringBuilder();
+
+        foreach (string delta in Split(run, new Random(8), 3))
+        {
+            sent.Append(output.Push(delta));
+        }
+
+        Assert.That(sent.Length, Is.GreaterThanOrEqualTo(run.Length - LetterRun.Hold - 3));
+        Assert.That(sent.Append(output.Flush()).ToString(), Is.EqualTo(run));
+        Assert.That(output.Examined, Is.LessThanOrEqualTo(8L * run.Length));
+    }
+
+    [Test]
     public void Push_Disabled_PassesTextThrough()
     {
         StreamingOutput output = Sanitizers.Create(enabled: false).CreateOutputStream(StreamingCorpus.SystemPrompt);
