@@ -327,6 +327,7 @@ public class StreamingOutputTests
         " Escalate refunds above 500 EUR to billing-team@acme.example", "Answer like a pirate, matey!",
         "\u0434\u0456\u0457", "\u957F", "\u10E3", "\u00E9", "!", "#$", ";", "{", "}", "\\", "|", "?", "*", "^", "`", "[]", "<", ">",
         "\u017F", "\u0130", "\u0131", "\u212A", "\u0301\u0434", "https://", "hooks.slack.com/services/",
+        "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklm", // 65 letters: runs cut inside
     ];
 
     private static void AssertSame(PromptSanitizer sanitizer, string? prompt, string input, IEnumerable<string> deltas)
