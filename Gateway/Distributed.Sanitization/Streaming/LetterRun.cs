@@ -40,11 +40,12 @@ internal sealed class LetterRun
 
         if (i == _start + 2)
         {
-            _opensJwt = StartsJwt(view, viewBase, _start);
+            _opensJwt = Starts(view, viewBase, _start, "eyJ");
         }
 
         int cut = i + 1 - Hold;
-        if (cut <= _start || _opensJwt || EndsFixedLengthKey(view, viewBase, cut) || StartsJwt(view, viewBase, cut) || viewSource[cut - viewBase] == viewSource[cut - 1 - viewBase])
+        if (cut <= _start || _opensJwt || EndsFixedLengthKey(view, viewBase, cut) || Starts(view, viewBase, cut, "eyJ") ||
+            viewSource[cut - viewBase] == viewSource[cut - 1 - viewBase])
         {
             return -1; // the last test: one source char folded to several letters ("ﬁ") is never split
         }
@@ -75,7 +76,4 @@ internal sealed class LetterRun
 
         return false;
     }
-
-    private static bool StartsJwt(StringBuilder view, int viewBase, int at) =>
-        view[at - viewBase] == 'e' && view[at + 1 - viewBase] == 'y' && view[at + 2 - viewBase] == 'J';
 }
