@@ -3,23 +3,28 @@ using Distributed.InferenceWorker.Native;
 namespace Distributed.InferenceWorker.Generation;
 
 /// <summary>
-/// Fills one <c>llama_batch</c> per step: every generating sequence's pending token first, then chunks of waiting
-/// prompts within the batch budget (smaller chunks while others generate, so their tokens keep flowing). Prompts go
-/// shortest remaining first, and once one completes in a step no other starts in it: four turns arriving together
-/// then get their first tokens one step apart instead of all after one long step (a step's time grows with its
-/// tokens, and llama.cpp splits a step of several unequal sequences into more compute passes).
+/// Fills one <c>llama_batch</c> per step: every generating sequence's pending token and at most one chunk of a
+/// waiting prompt (the shortest remaining; ties: admitted first), smaller while others generate so their tokens keep
+/// flowing. Four turns arriving together thus get their first tokens one step apart instead of all after one long step.
+/// The layout follows how llama.cpp cuts a batch into compute passes when each sequence has its own KV stream
+/// (<c>split_equal</c>): a pass takes only sequences whose ids follow one another in batch order, one token of each
+/// until one runs out. So tokens go in sequence-id order (slot order; any other order costs a pass per break in it),
+/// and a prompt longer than a chunk is cut into equal chunks (300 tokens: 150 + 150, not 256 + 44), since a pass of
+/// fewer than 64 rows of one sequence misses the CPU's tiled flash attention (see <see cref="PrefillPadding"/>).
 /// </summary>
 internal sealed class BatchPlanner(SafeLlamaBatchHandle batch, int batchSize, int contextLength, SlotCompletion completion)
 {
     private readonly int _prefillChunk = Math.Max(32, batchSize / 2);
 
-    /// <summary>False when there is nothing to decode.</summary>
+    /// <summary>False when there is nothing to decode. <paramref name="slots"/> are in sequence-id order.</summary>
     public bool Build(SequenceSlot[] slots)
     {
         batch.Clear();
+        Span<bool> decode = stackalloc bool[slots.Length];
         var generating = 0;
-        foreach (var slot in slots)
+        for (var i = 0; i < slots.Length; i++)
         {
+            var slot = slots[i];
             if (slot.Job is null || slot.IsPrefilling || slot.PendingToken < 0)
             {
                 continue;
@@ -31,33 +36,23 @@ internal sealed class BatchPlanner(SafeLlamaBatchHandle batch, int batchSize, in
                 continue;
             }
 
-            slot.BatchIndex = batch.Add(slot.PendingToken, slot.Position, slot.SequenceId, wantLogits: true);
-            slot.CachedTokens.Add(slot.PendingToken);
-            slot.PendingToken = -1;
+            decode[i] = true;
             generating++;
         }
 
-        var chunkLimit = generating > 0 ? _prefillChunk : batchSize;
-        Span<bool> taken = stackalloc bool[slots.Length];
-        while (batch.Count < batchSize && NextPrefill(slots, taken) is { } slot)
+        var prefill = NextPrefill(slots);
+        var chunk = prefill < 0
+            ? 0
+            : Math.Min(ChunkOf(Remaining(slots[prefill]), generating > 0 ? _prefillChunk : batchSize), batchSize - generating);
+        for (var i = 0; i < slots.Length; i++)
         {
-            var prompt = slot.Job!.PromptTokens;
-            var take = Math.Min(Math.Min(prompt.Length - slot.PrefillOffset, batchSize - batch.Count), chunkLimit);
-            for (var i = 0; i < take; i++)
+            if (decode[i])
             {
-                var last = slot.PrefillOffset == prompt.Length - 1;
-                var index = batch.Add(prompt[slot.PrefillOffset], slot.Position, slot.SequenceId, wantLogits: last);
-                slot.CachedTokens.Add(prompt[slot.PrefillOffset]);
-                slot.PrefillOffset++;
-                if (last)
-                {
-                    slot.BatchIndex = index;
-                }
+                AddPending(slots[i]);
             }
-
-            if (!slot.IsPrefilling)
+            else if (i == prefill && chunk > 0)
             {
-                break; // its first token comes with this step; the next prompt starts in the next one
+                AddPrompt(slots[i], chunk);
             }
         }
 
@@ -65,15 +60,50 @@ internal sealed class BatchPlanner(SafeLlamaBatchHandle batch, int batchSize, in
     }
 
     /// <summary>
-    /// The prefilling slot not yet <paramref name="taken"/> with the fewest remaining prompt tokens (ties: admitted
-    /// first), marked taken; null when none is left. A scan per pick: a handful of slots, nothing allocated per step.
+    /// How many of <paramref name="remaining"/> prompt tokens one step takes: all when they fit in
+    /// <paramref name="limit"/>, else an equal share of the fewest chunks that do.
     /// </summary>
-    private static SequenceSlot? NextPrefill(SequenceSlot[] slots, Span<bool> taken)
+    public static int ChunkOf(int remaining, int limit)
+    {
+        if (remaining <= limit)
+        {
+            return remaining;
+        }
+
+        var chunks = (remaining + limit - 1) / limit;
+        return (remaining + chunks - 1) / chunks;
+    }
+
+    private void AddPending(SequenceSlot slot)
+    {
+        slot.BatchIndex = batch.Add(slot.PendingToken, slot.Position, slot.SequenceId, wantLogits: true);
+        slot.CachedTokens.Add(slot.PendingToken);
+        slot.PendingToken = -1;
+    }
+
+    private void AddPrompt(SequenceSlot slot, int count)
+    {
+        var prompt = slot.Job!.PromptTokens;
+        for (var i = 0; i < count; i++)
+        {
+            var last = slot.PrefillOffset == prompt.Length - 1;
+            var index = batch.Add(prompt[slot.PrefillOffset], slot.Position, slot.SequenceId, wantLogits: last);
+            slot.CachedTokens.Add(prompt[slot.PrefillOffset]);
+            slot.PrefillOffset++;
+            if (last)
+            {
+                slot.BatchIndex = index; // its logits give the first answer token
+            }
+        }
+    }
+
+    /// <summary>The index of the prefilling slot with the fewest remaining prompt tokens (ties: admitted first); -1 when none.</summary>
+    private static int NextPrefill(SequenceSlot[] slots)
     {
         var best = -1;
         for (var i = 0; i < slots.Length; i++)
         {
-            if (taken[i] || !slots[i].IsPrefilling)
+            if (!slots[i].IsPrefilling)
             {
                 continue;
             }
@@ -85,13 +115,7 @@ internal sealed class BatchPlanner(SafeLlamaBatchHandle batch, int batchSize, in
             }
         }
 
-        if (best < 0)
-        {
-            return null;
-        }
-
-        taken[best] = true;
-        return slots[best];
+        return best;
     }
 
     private static int Remaining(SequenceSlot slot) => slot.Job!.PromptTokens.Length - slot.PrefillOffset;

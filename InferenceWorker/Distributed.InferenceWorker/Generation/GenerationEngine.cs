@@ -45,7 +45,7 @@ public sealed partial class GenerationEngine : IDisposable
         _queue = new JobQueue(Capacity, settings.QueueLimit);
         _batch = SafeLlamaBatchHandle.Create(BatchSize);
         _completion = new SlotCompletion(memory, Transcripts, () => Interlocked.Decrement(ref _active));
-        _assigner = new SlotAssigner(context, memory, _slots, name, hostCache, logger);
+        _assigner = new SlotAssigner(context, memory, _slots, name, hostCache, settings.Padding ?? PrefillPadding.None, logger);
         _planner = new BatchPlanner(_batch, BatchSize, ContextLength, _completion);
         _sampler = new TokenSampler(context, vocabulary, settings.StreamInterval, _completion);
         AttachThreadpool();

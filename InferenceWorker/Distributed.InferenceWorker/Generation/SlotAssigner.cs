@@ -11,7 +11,7 @@ namespace Distributed.InferenceWorker.Generation;
 /// still holds another conversation is saved to the host tier before it is overwritten.
 /// </summary>
 internal sealed partial class SlotAssigner(
-    SafeLlamaContextHandle context, IntPtr memory, SequenceSlot[] slots, string model, HostKvCache? hostCache, ILogger logger)
+    SafeLlamaContextHandle context, IntPtr memory, SequenceSlot[] slots, string model, HostKvCache? hostCache, PrefillPadding padding, ILogger logger)
 {
     /// <summary>States smaller than this are cheaper to prefill again than to keep.</summary>
     private const int MinSavedTokens = 32;
@@ -57,10 +57,10 @@ internal sealed partial class SlotAssigner(
         return Reuse(best, job);
     }
 
-    /// <summary>Keeps the cells of the prompt's common prefix, removes the rest.</summary>
+    /// <summary>Keeps the cells of the prompt's common prefix (less any <see cref="PrefillPadding"/>), removes the rest.</summary>
     private (SequenceSlot, int) Reuse(SequenceSlot slot, GenerationJob job)
     {
-        var reused = slot.CommonPrefix(job.PromptTokens);
+        var reused = padding.Reusable(slot.CommonPrefix(job.PromptTokens), job.PromptTokens.Length);
         NativeMethods.llama_memory_seq_rm(memory, slot.SequenceId, reused, -1);
         return (slot, reused);
     }

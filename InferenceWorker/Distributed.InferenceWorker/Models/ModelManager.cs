@@ -223,6 +223,10 @@ public sealed partial class ModelManager(
             contextParams.TypeK = kvType;
             contextParams.TypeV = kvType;
             contextParams.FlashAttnType = _options.FlashAttention ?? (kvType != KvCacheTypes.F16 || LlamaLibrary.Backend == "cpu" ? 1 : -1);
+            // The tiled CPU flash attention needs an F16 cache and one stream per sequence (a unified one counts rows across sequences).
+            var padding = LlamaLibrary.Backend == "cpu" && contextParams.FlashAttnType == 1 && kvType == KvCacheTypes.F16 && !_options.KvUnified
+                ? PrefillPadding.ForCpuFlashAttention(NativeMethods.llama_model_n_embd(model))
+                : PrefillPadding.None;
             var context = SafeLlamaContextHandle.Create(model, contextParams)
                 ?? throw new WorkerException(ErrorReason.ModelFailed,
                     $"No context could be created for '{entry.Name}': {LlamaLibrary.TakeLastError() ?? "llama.cpp refused the settings"}.");
@@ -232,7 +236,7 @@ public sealed partial class ModelManager(
                 context,
                 new LlamaVocabulary(model),
                 new EngineSettings(_options.QueueLimit, threads, _options.ThreadPoll, _options.ThreadPriority,
-                    TimeSpan.FromMilliseconds(_options.StreamIntervalMs), perSequence),
+                    TimeSpan.FromMilliseconds(_options.StreamIntervalMs), perSequence, padding),
                 hostCache,
                 loggerFactory.CreateLogger<GenerationEngine>());
             var memory = Math.Max(ResidentBytes() - rssBefore, (long)NativeMethods.llama_model_size(model));

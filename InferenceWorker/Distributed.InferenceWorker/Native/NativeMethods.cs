@@ -79,6 +79,9 @@ internal static unsafe partial class NativeMethods
     public static partial int llama_model_n_ctx_train(SafeLlamaModelHandle model);
 
     [LibraryImport(Llama)]
+    public static partial int llama_model_n_embd(SafeLlamaModelHandle model);
+
+    [LibraryImport(Llama)]
     public static partial ulong llama_model_size(SafeLlamaModelHandle model);
 
     [LibraryImport(Llama)]

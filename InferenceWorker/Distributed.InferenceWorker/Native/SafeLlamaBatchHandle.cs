@@ -49,6 +49,14 @@ public sealed unsafe class SafeLlamaBatchHandle : SafeHandle
         return i;
     }
 
+    /// <summary>The sequence id of the token at <paramref name="index"/> (what the batch layout is checked by).</summary>
+    public int SequenceAt(int index)
+    {
+        ObjectDisposedException.ThrowIf(IsClosed, this);
+        ArgumentOutOfRangeException.ThrowIfGreaterThanOrEqual((uint)index, (uint)_batch.NTokens, nameof(index));
+        return _batch.SeqId[index][0];
+    }
+
     protected override bool ReleaseHandle()
     {
         NativeMethods.llama_batch_free(_batch);

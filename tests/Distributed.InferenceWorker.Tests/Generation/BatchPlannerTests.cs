@@ -40,34 +40,79 @@ public sealed class BatchPlannerTests
     }
 
     [Test]
-    public void Build_PromptLongerThanTheBatch_FillsItThenTheNextPromptWaits()
+    public void Build_PromptLongerThanTheBatch_EqualChunksAndTheNextPromptWaits()
     {
         var slots = Slots(600, 700);
         var planner = Planner();
 
         planner.Build(slots);
 
-        Assert.That(_batch.Count, Is.EqualTo(BatchSize));
-        Assert.That(slots.Select(s => s.PrefillOffset), Is.EqualTo(new[] { BatchSize, 0 }));
+        Assert.That(_batch.Count, Is.EqualTo(300), "600 tokens in two passes of 300, not 512 + 88");
+        Assert.That(slots.Select(s => s.PrefillOffset), Is.EqualTo(new[] { 300, 0 }));
     }
 
     [Test]
-    public void Build_OthersGenerating_DecodeTokensFirstThenAChunkOfThePrompt()
+    public void Build_OthersGenerating_DecodeTokensAndAnEqualChunkOfThePrompt()
     {
         var slots = Slots(10, 400);
-        slots[0].PrefillOffset = 10; // prompt done, generating
-        slots[0].PendingToken = 7;
+        Generating(slots[0], token: 7);
         var planner = Planner();
 
         planner.Build(slots);
 
-        Assert.That(_batch.Count, Is.EqualTo(1 + BatchSize / 2), "the pending token, then half a batch of prompt");
+        Assert.That(_batch.Count, Is.EqualTo(1 + 200), "the pending token, then half of the 400-token prompt (chunks of at most half a batch)");
         Assert.That(slots[0].BatchIndex, Is.EqualTo(0));
-        Assert.That(slots[1].PrefillOffset, Is.EqualTo(BatchSize / 2));
+        Assert.That(slots[1].PrefillOffset, Is.EqualTo(200));
     }
+
+    [Test]
+    public void Build_PrefillBetweenGeneratingSequences_TokensInSequenceIdOrder()
+    {
+        var slots = Slots(10, 10, 50, 10);
+        Generating(slots[0], token: 7);
+        Generating(slots[1], token: 8);
+        Generating(slots[3], token: 9);
+        var planner = Planner();
+
+        planner.Build(slots);
+
+        var expected = new[] { 0, 1 }.Concat(Enumerable.Repeat(2, 50)).Append(3);
+        Assert.That(Enumerable.Range(0, _batch.Count).Select(_batch.SequenceAt), Is.EqualTo(expected),
+            "llama.cpp starts a new compute pass wherever sequence ids stop following one another");
+        Assert.That(slots.Select(s => s.BatchIndex), Is.EqualTo(new[] { 0, 1, 51, 52 }));
+    }
+
+    [Test]
+    public void Build_TwoPromptsNotFinishingInOneStep_OnlyOneChunkPerStep()
+    {
+        var slots = Slots(300, 1000, 950);
+        Generating(slots[0], token: 7);
+        slots[1].PrefillOffset = 100;
+        var planner = Planner();
+
+        planner.Build(slots);
+
+        Assert.That(slots[1].PrefillOffset, Is.EqualTo(100 + 225), "900 remaining: four chunks of 225 while another sequence generates");
+        Assert.That(slots[2].PrefillOffset, Is.Zero, "a second prompt would share the pass and cut both into equal-row pieces");
+    }
+
+    [TestCase(100, 256, 100)]
+    [TestCase(256, 256, 256)]
+    [TestCase(300, 256, 150)]
+    [TestCase(513, 256, 171)]
+    [TestCase(1000, 512, 500)]
+    public void ChunkOf_RemainingAndLimit_EqualShareOfTheFewestChunks(int remaining, int limit, int expected) =>
+        Assert.That(BatchPlanner.ChunkOf(remaining, limit), Is.EqualTo(expected));
 
     private BatchPlanner Planner() =>
         new(_batch, BatchSize, contextLength: 4096, new SlotCompletion(IntPtr.Zero, new TranscriptStore(), () => { }));
+
+    /// <summary>Marks a slot's prompt as done, with <paramref name="token"/> sampled and waiting to be decoded.</summary>
+    private static void Generating(SequenceSlot slot, int token)
+    {
+        slot.PrefillOffset = slot.Job!.PromptTokens.Length;
+        slot.PendingToken = token;
+    }
 
     private static SequenceSlot[] Slots(params int[] promptLengths) =>
         promptLengths.Select((length, i) =>

@@ -104,6 +104,24 @@ public sealed class ConversationCacheTests
         }
     }
 
+    [Test]
+    public async Task Generate_ShortTurnAfterALongHistory_RecomputesCachedTokensUpToAFlashAttentionTile()
+    {
+        // The CPU worker's flash attention is tiled only from 64 new rows on (PrefillPadding): a turn adding 40-64
+        // tokens to a long history is prefilled as 65, the rest of the history still comes from the cache.
+        var key = NewKey();
+        var opening = ("user", string.Join(' ', Enumerable.Repeat("Tom and Lily went to the big park to play with the red ball and the dog.", 6)));
+        var first = await _worker.Client.RunAsync(Turn(key, opening));
+
+        var second = await _worker.Client.RunAsync(Turn(key, opening, ("assistant", first.Text.Trim()), ("user", "Then the sun went down, so they said goodbye to the dog and went home to eat.")));
+
+        var lastTurn = first.Final.Usage.PromptTokens + first.Final.Usage.CompletionTokens;
+        var fresh = second.Final.Usage.PromptTokens - lastTurn;
+        Assert.That(lastTurn, Is.GreaterThanOrEqualTo(128), "a history long enough for padding with this model");
+        Assert.That(fresh, Is.InRange(40, 64), "the second message and its template tokens are short of a tile");
+        Assert.That(second.Final.Usage.CachedTokens, Is.EqualTo(second.Final.Usage.PromptTokens - 65));
+    }
+
     private static string NewKey() => Guid.NewGuid().ToString("D");
 
     private static GenerateRequest Turn(string key, params (string Role, string Content)[] messages)
