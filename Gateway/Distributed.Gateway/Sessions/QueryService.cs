@@ -124,6 +124,11 @@ public sealed class QueryService(
         var raw = new StringBuilder();
         var sent = new StringBuilder();
         var filter = onDelta is not null && guard.Enabled ? guard.OutputStream(systemPrompt) : null;
+        if (filter is not null)
+        {
+            request.FirstVisibleTokens = StreamingOutputSanitizer.FirstVisibleTokens;
+        }
+
         GenerateReply? final = null;
         // A whole answer is complete before the client sees any of it, so a worker failing mid-answer is retried on
         // another (CompleteAsync); a streamed one already sent text and is not.

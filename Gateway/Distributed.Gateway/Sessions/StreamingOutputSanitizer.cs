@@ -11,6 +11,12 @@ namespace Distributed.Gateway.Sessions;
 /// <param name="flushed">Receives the answer's findings once, when it is flushed (the end of the answer).</param>
 public sealed class StreamingOutputSanitizer(StreamingOutput output, Action<IReadOnlyList<SanitizationFinding>> flushed)
 {
+    /// <summary>
+    /// Tokens the worker must generate before this filter can release the first word: a word is known whole when the
+    /// next token starts (a space or a breaker), so the worker is asked to keep the step after the first token short.
+    /// </summary>
+    public const uint FirstVisibleTokens = 2;
+
     public IReadOnlyList<SanitizationFinding> Findings => output.Findings;
 
     /// <summary>Adds raw text; returns the sanitized text that may be sent now (possibly empty).</summary>

@@ -11,6 +11,9 @@ namespace Distributed.InferenceWorker.Generation;
 /// until one runs out. So tokens go in sequence-id order (slot order; any other order costs a pass per break in it),
 /// and a prompt longer than a chunk is cut into equal chunks (300 tokens: 150 + 150, not 256 + 44), since a pass of
 /// fewer than 64 rows of one sequence misses the CPU's tiled flash attention (see <see cref="PrefillPadding"/>).
+/// While a sequence has sampled some but not all of the tokens its caller needs to show anything
+/// (<see cref="GenerationJob.FirstVisibleTokens"/>), no prompt shares the step: a decode-only step is a fraction of one
+/// with a prefill chunk, and the held prompt loses only that.
 /// </summary>
 internal sealed class BatchPlanner(SafeLlamaBatchHandle batch, int batchSize, int contextLength, SlotCompletion completion)
 {
@@ -40,7 +43,7 @@ internal sealed class BatchPlanner(SafeLlamaBatchHandle batch, int batchSize, in
             generating++;
         }
 
-        var prefill = NextPrefill(slots);
+        var prefill = AwaitingFirstVisible(slots) ? -1 : NextPrefill(slots);
         var chunk = prefill < 0
             ? 0
             : Math.Min(ChunkOf(Remaining(slots[prefill]), generating > 0 ? _prefillChunk : batchSize), batchSize - generating);
@@ -95,6 +98,19 @@ internal sealed class BatchPlanner(SafeLlamaBatchHandle batch, int batchSize, in
                 slot.BatchIndex = index; // its logits give the first answer token
             }
         }
+    }
+
+    private static bool AwaitingFirstVisible(SequenceSlot[] slots)
+    {
+        foreach (var slot in slots)
+        {
+            if (slot.Job is { } job && !slot.IsPrefilling && slot.PendingToken >= 0 && job.FirstVisibleTokens > 1 && slot.Completion < job.FirstVisibleTokens)
+            {
+                return true;
+            }
+        }
+
+        return false;
     }
 
     /// <summary>The index of the prefilling slot with the fewest remaining prompt tokens (ties: admitted first); -1 when none.</summary>

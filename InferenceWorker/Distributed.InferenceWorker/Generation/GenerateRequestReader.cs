@@ -31,7 +31,10 @@ public static class GenerateRequestReader
         {
             case GenerateRequest.InputOneofCase.Prompt when request.Prompt.Length > 0:
                 var tokens = model.Engine.Vocabulary.Tokenize(request.Prompt, addSpecial: true, parseSpecial: false);
-                return new GenerationJob(tokens, settings, maxTokens, [.. sampling.Stop], cacheKey, cancellationToken);
+                return new GenerationJob(tokens, settings, maxTokens, [.. sampling.Stop], cacheKey, cancellationToken)
+                {
+                    FirstVisibleTokens = FirstVisible(request),
+                };
             case GenerateRequest.InputOneofCase.Chat when request.Chat.Messages.Count > 0:
                 return ChatJob(request, model, settings, maxTokens, cacheKey, cancellationToken);
             default:
@@ -103,8 +106,12 @@ public static class GenerateRequestReader
             Templated = final.Templated,
             Fit = fit,
             MessagesSent = turns.Length,
+            FirstVisibleTokens = FirstVisible(request),
         };
     }
+
+    /// <summary>first_visible_tokens, 0 read as 1 and capped at 4 so that one request cannot stall others' prefill.</summary>
+    private static int FirstVisible(GenerateRequest request) => (int)Math.Clamp(request.FirstVisibleTokens, 1u, 4u);
 
     private static void Check(bool condition, string message)
     {

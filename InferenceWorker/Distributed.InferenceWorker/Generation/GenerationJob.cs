@@ -40,6 +40,9 @@ public sealed class GenerationJob
     /// <summary>How the prompt was fitted into the window (fit_context), or null.</summary>
     public FittedPrompt? Fit { get; init; }
 
+    /// <summary>Generated tokens before the caller shows anything (first_visible_tokens, 1 to 4); until then no other prompt shares a step.</summary>
+    public int FirstVisibleTokens { get; init; } = 1;
+
     /// <summary>Chat messages the request sent (for the fit report).</summary>
     public int MessagesSent { get; init; }
 

@@ -96,6 +96,39 @@ public sealed class BatchPlannerTests
         Assert.That(slots[2].PrefillOffset, Is.Zero, "a second prompt would share the pass and cut both into equal-row pieces");
     }
 
+    [Test]
+    public void Build_ASequenceBeforeItsFirstVisibleText_NoPromptSharesTheStep()
+    {
+        var slots = Slots([10, 40], firstVisible: 2);
+        Generating(slots[0], token: 7);
+        slots[0].Completion = 1;
+        var planner = Planner();
+
+        planner.Build(slots);
+
+        Assert.That(_batch.Count, Is.EqualTo(1), "only the token that completes slot 0's first word");
+        Assert.That(slots[1].PrefillOffset, Is.Zero);
+
+        slots[0].PendingToken = 8;
+        slots[0].Completion = 2;
+        planner.Build(slots);
+
+        Assert.That(_batch.Count, Is.EqualTo(1 + 40), "its first text is out: the waiting prompt goes in");
+    }
+
+    [Test]
+    public void Build_FirstVisibleIsOneToken_PromptSharesTheStepAfterTheFirstToken()
+    {
+        var slots = Slots(10, 40);
+        Generating(slots[0], token: 7);
+        slots[0].Completion = 1;
+        var planner = Planner();
+
+        planner.Build(slots);
+
+        Assert.That(_batch.Count, Is.EqualTo(1 + 40));
+    }
+
     [TestCase(100, 256, 100)]
     [TestCase(256, 256, 256)]
     [TestCase(300, 256, 150)]
@@ -114,11 +147,16 @@ public sealed class BatchPlannerTests
         slot.PendingToken = token;
     }
 
-    private static SequenceSlot[] Slots(params int[] promptLengths) =>
+    private static SequenceSlot[] Slots(params int[] promptLengths) => Slots(promptLengths, firstVisible: 1);
+
+    private static SequenceSlot[] Slots(int[] promptLengths, int firstVisible) =>
         promptLengths.Select((length, i) =>
         {
             var slot = new SequenceSlot(i);
-            var job = new GenerationJob(Enumerable.Range(1, length).ToArray(), new SamplingSettings(), 8, [], null, CancellationToken.None);
+            var job = new GenerationJob(Enumerable.Range(1, length).ToArray(), new SamplingSettings(), 8, [], null, CancellationToken.None)
+            {
+                FirstVisibleTokens = firstVisible,
+            };
             slot.Start(job, reused: 0, sampler: null!, text: null!);
             return slot;
         }).ToArray();
